@@ -1,0 +1,1 @@
+//! SAM policy templates (`LambdaInvokePolicy`, `DynamoDBCrudPolicy`, ...) expanded to statements.

@@ -1,0 +1,57 @@
+//! # stepguard
+//!
+//! Policy-as-code for AWS Step Functions: reads state machines, their execution roles and the
+//! organization's SCPs, normalizes them into one JSON [`FactGraph`], and (in later layers)
+//! evaluates Rego and Cedar policy bundles over it.
+//!
+//! ```no_run
+//! let graph = stepguard::graph(&["testdata/sample"], &stepguard::IngestOptions::default())?;
+//! println!("{} state machines", graph.state_machines.len());
+//! # Ok::<(), stepguard::Error>(())
+//! ```
+//!
+//! ## Features
+//! - `cli` (default): the `stepguard` binary and its dependencies (clap). Library users can
+//!   turn it off with `default-features = false`.
+
+mod asl;
+mod doc;
+mod error;
+mod ingest;
+mod model;
+
+use std::path::{Path, PathBuf};
+
+pub use doc::Limits;
+pub use error::{Error, InputError, InputErrorKind};
+pub use ingest::{Document, IngestOptions};
+pub use model::{
+    Account, Attachment, Catcher, Diagnostic, DiagnosticSeverity, Edge, EdgeKind, Encryption, FactGraph, HttpEndpoint,
+    Integration, IntegrationKind, Logging, MapConfig, OrgUnit, Organization, Policy, PolicyKind, Principal, Resource,
+    Retrier, Role, SCHEMA_VERSION, SourceFile, SourceRef, State, StateMachine, Statement, Tracing,
+};
+
+/// Reads files and folders into a fact graph.
+///
+/// Folders are walked (see [`IngestOptions`]); every file is recognized by its content. Any
+/// unreadable input makes the whole call fail with [`Error::Input`], listing every problem.
+pub fn graph<P: AsRef<Path>>(paths: &[P], options: &IngestOptions) -> Result<FactGraph, Error> {
+    let paths: Vec<PathBuf> = paths.iter().map(|p| p.as_ref().to_path_buf()).collect();
+    ingest::ingest_paths(&paths, options)
+}
+
+/// Reads in-memory documents into a fact graph.
+///
+/// ```
+/// let asl = r#"{"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}"#;
+/// let graph = stepguard::graph_from_documents(
+///     &[stepguard::Document::new("hello.asl.json", asl)],
+///     &stepguard::IngestOptions::default(),
+/// )?;
+/// assert!(graph.state_machines.contains_key("hello.asl.json"));
+/// assert!(graph.states.contains_key("hello.asl.json/state/Done"));
+/// # Ok::<(), stepguard::Error>(())
+/// ```
+pub fn graph_from_documents(documents: &[Document], options: &IngestOptions) -> Result<FactGraph, Error> {
+    ingest::ingest_documents(documents, options)
+}
