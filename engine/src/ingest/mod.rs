@@ -15,6 +15,7 @@ mod discover;
 mod iam;
 mod link;
 mod organizations;
+pub(crate) mod policy_doc;
 mod sam_policies;
 mod sniff;
 pub(crate) mod symbolic;
