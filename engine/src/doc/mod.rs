@@ -135,6 +135,18 @@ impl Node {
         }
     }
 
+    /// The type with its article, for messages: `a string`, `an object`, `null`.
+    pub(crate) fn described_type(&self) -> &'static str {
+        match &self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        }
+    }
+
     /// Converts to a `serde_json::Value`, dropping positions.
     pub(crate) fn to_json(&self) -> serde_json::Value {
         // An explicit stack keeps this safe for any depth the parsers accepted.

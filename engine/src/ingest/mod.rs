@@ -133,7 +133,7 @@ impl ReadContext<'_> {
             node.line,
             pointer,
             InputErrorKind::Shape,
-            format!("expected {expected}, found {}", node.type_name()),
+            format!("expected {expected}, found {}", node.described_type()),
         )
     }
 }
