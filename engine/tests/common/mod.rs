@@ -28,10 +28,11 @@ pub fn check_golden(relative: &str, actual: &str) {
         std::fs::write(&path, actual).unwrap();
         return;
     }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read golden file {}: {e} (run with UPDATE_GOLDEN=1 to create it)", path.display()));
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!("cannot read golden file {}: {e} (run with UPDATE_GOLDEN=1 to create it)", path.display())
+    });
     if expected != actual {
-        let diff = similar::TextDiff::from_lines(&expected, actual);
+        let diff = similar::TextDiff::from_lines(expected.as_str(), actual);
         panic!(
             "{} differs from the output (run with UPDATE_GOLDEN=1 to accept):\n{}",
             path.display(),
