@@ -62,6 +62,14 @@ pub enum InputErrorKind {
     /// The input names something stepguard cannot evaluate (a non-literal Terraform
     /// expression, a remote S3 definition).
     NotEvaluable,
+    /// A policy bundle is malformed (manifest, roots, data files, layout).
+    Bundle,
+    /// A Rego or Cedar policy does not parse or does not validate against the schema.
+    Policy,
+    /// A policy failed while evaluating (builtin error, conflict, time limit).
+    Evaluation,
+    /// `stepguard.toml` or a waiver is malformed.
+    Config,
 }
 
 impl InputErrorKind {
@@ -74,6 +82,10 @@ impl InputErrorKind {
             InputErrorKind::Shape => "shape",
             InputErrorKind::Unrecognized => "unrecognized",
             InputErrorKind::NotEvaluable => "not_evaluable",
+            InputErrorKind::Bundle => "bundle",
+            InputErrorKind::Policy => "policy",
+            InputErrorKind::Evaluation => "evaluation",
+            InputErrorKind::Config => "config",
         }
     }
 }

@@ -19,6 +19,8 @@ mod doc;
 mod error;
 mod ingest;
 mod model;
+mod policy;
+mod report;
 
 use std::path::{Path, PathBuf};
 
@@ -30,6 +32,11 @@ pub use model::{
     Integration, IntegrationKind, Logging, MapConfig, OrgUnit, Organization, Policy, PolicyKind, Principal, Resource,
     Retrier, Role, SCHEMA_VERSION, SourceFile, SourceRef, State, StateMachine, Statement, Tracing,
 };
+pub use policy::{
+    AppliedWaiver, Backend, Bundle, Config, Decision, EngineOptions, EvalOptions, Finding, FindingKind, PolicyEngine,
+    RuleInfo, Severity, Summary, TestCase, TestOptions, TestOutcome, TestReport, Verdict, Waiver,
+};
+pub use report::{Format, Report};
 
 /// Reads files and folders into a fact graph.
 ///
@@ -54,4 +61,24 @@ pub fn graph<P: AsRef<Path>>(paths: &[P], options: &IngestOptions) -> Result<Fac
 /// ```
 pub fn graph_from_documents(documents: &[Document], options: &IngestOptions) -> Result<FactGraph, Error> {
     ingest::ingest_documents(documents, options)
+}
+
+/// Reads a JSON or YAML data file (for `--data`) as a JSON value.
+pub fn read_data_file(path: impl AsRef<Path>) -> Result<serde_json::Value, Error> {
+    let path = path.as_ref();
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    let display = path.display().to_string();
+    let node = ingest::parse_text(&display, &text, &Limits::default()).map_err(|e| Error::Input(vec![e]))?;
+    let value = node.to_json();
+    if value.is_object() {
+        Ok(value)
+    } else {
+        Err(Error::Input(vec![InputError::new(
+            &display,
+            Some(node.line),
+            "",
+            InputErrorKind::Bundle,
+            "a data file must hold an object",
+        )]))
+    }
 }

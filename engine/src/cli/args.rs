@@ -27,6 +27,17 @@ pub(crate) enum Command {
     /// is byte-identical for the same inputs. Any unreadable input is reported as
     /// `file:line:col: at `/pointer`: message` on stderr, and the exit status is 2.
     Graph(GraphArgs),
+    /// Evaluate policy bundles over the inputs and decide allow or deny.
+    ///
+    /// Builds the fact graph, evaluates the built-in bundle (embedded in the binary) and any
+    /// `--bundle` folders (Rego and Cedar), applies waivers, and prints the findings. The
+    /// decision is deny when an unwaived finding is at or above `--fail-on`. Reads
+    /// `stepguard.toml` from the current folder when `--config` is not given.
+    ///
+    /// Exit status: 0 allow, 1 deny, 2 error (unreadable input or policy).
+    Eval(EvalArgs),
+    /// List every rule of the loaded bundles with its id, severity, backend and title.
+    Rules(RulesArgs),
 }
 
 /// Options shared by every command that reads inputs.
@@ -58,4 +69,59 @@ pub(crate) struct GraphArgs {
     /// Print compact JSON on one line instead of indented JSON.
     #[arg(long)]
     pub(crate) compact: bool,
+}
+
+/// Options for choosing bundles and data.
+#[derive(Debug, Args)]
+pub(crate) struct BundleArgs {
+    /// A policy bundle folder (OPA layout: .manifest, data.json, *.rego, *.cedar); repeatable.
+    /// Loaded in addition to the built-in bundle.
+    #[arg(long = "bundle", short = 'b', value_name = "DIR")]
+    pub(crate) bundles: Vec<PathBuf>,
+    /// Do not load the built-in bundle.
+    #[arg(long)]
+    pub(crate) no_builtin: bool,
+    /// A JSON or YAML file merged into `data`; repeatable.
+    #[arg(long = "data", short = 'd', value_name = "FILE")]
+    pub(crate) data: Vec<PathBuf>,
+    /// Rego package prefix whose deny/warn/violation rules are evaluated; repeatable
+    /// [default: stepguard.].
+    #[arg(long = "namespace", value_name = "PREFIX")]
+    pub(crate) namespaces: Vec<String>,
+    /// Time limit for one rule's evaluation, in seconds [default: 30].
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) timeout: Option<u64>,
+    /// Configuration file [default: ./stepguard.toml when it exists].
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EvalArgs {
+    #[command(flatten)]
+    pub(crate) input: InputArgs,
+    #[command(flatten)]
+    pub(crate) bundle: BundleArgs,
+    /// Output format.
+    #[arg(long, short = 'f', value_name = "FORMAT", default_value = "text",
+          value_parser = ["text", "json", "sarif", "junit", "github", "markdown"])]
+    pub(crate) format: String,
+    /// Deny when an unwaived finding is at or above this severity [default: high].
+    #[arg(long, value_name = "SEVERITY", value_parser = ["critical", "high", "medium", "low", "info"])]
+    pub(crate) fail_on: Option<String>,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// When to colour text output.
+    #[arg(long, value_name = "WHEN", default_value = "auto", value_parser = ["auto", "always", "never"])]
+    pub(crate) color: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RulesArgs {
+    #[command(flatten)]
+    pub(crate) bundle: BundleArgs,
+    /// Output format: a table, or JSON.
+    #[arg(long, short = 'f', value_name = "FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub(crate) format: String,
 }

@@ -8,7 +8,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use args::{Cli, Command, GraphArgs, InputArgs};
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use args::{BundleArgs, Cli, Command, EvalArgs, GraphArgs, InputArgs, RulesArgs};
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,7 +21,6 @@ pub(crate) enum ExitStatus {
     /// The command succeeded (or the decision is allow).
     Success,
     /// The decision is deny, or a gate tripped.
-    #[allow(dead_code, reason = "used by `eval` and `diff`")]
     Findings,
     /// Input could not be read, or usage was wrong.
     Error,
@@ -42,6 +46,8 @@ pub(crate) fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Graph(args) => graph(&args),
+        Command::Eval(args) => eval(&args),
+        Command::Rules(args) => rules(&args),
     };
     match result {
         Ok(status) => status.into(),
@@ -80,6 +86,13 @@ impl From<std::io::Error> for CliError {
     }
 }
 
+fn ingest_options_with(args: &InputArgs, config: &stepguard::Config) -> stepguard::IngestOptions {
+    let mut options = ingest_options(args);
+    options.include.extend(config.include.iter().cloned());
+    options.exclude.extend(config.exclude.iter().cloned());
+    options
+}
+
 fn ingest_options(args: &InputArgs) -> stepguard::IngestOptions {
     let mut limits = stepguard::Limits::default();
     if let Some(bytes) = args.max_file_bytes {
@@ -102,6 +115,125 @@ fn graph(args: &GraphArgs) -> Result<ExitStatus, CliError> {
     };
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(json.as_bytes())?;
+    stdout.flush()?;
+    Ok(ExitStatus::Success)
+}
+
+/// The configuration: `--config`, else `./stepguard.toml` when present, else defaults.
+fn load_config(path: Option<&Path>) -> Result<stepguard::Config, CliError> {
+    match path {
+        Some(p) => Ok(stepguard::Config::from_file(p)?),
+        None if Path::new("stepguard.toml").is_file() => Ok(stepguard::Config::from_file("stepguard.toml")?),
+        None => Ok(stepguard::Config { builtin: true, ..stepguard::Config::default() }),
+    }
+}
+
+/// Loads bundles and data and compiles the engine.
+fn build_engine(args: &BundleArgs, config: &stepguard::Config) -> Result<stepguard::PolicyEngine, CliError> {
+    let mut bundles = Vec::new();
+    if config.builtin && !args.no_builtin {
+        bundles.push(stepguard::Bundle::builtin()?);
+    }
+    let dirs: Vec<&PathBuf> = config.bundles.iter().chain(args.bundles.iter()).collect();
+    for dir in dirs {
+        bundles.push(stepguard::Bundle::from_dir(dir)?);
+    }
+    let mut options = stepguard::EngineOptions::default();
+    let namespaces: Vec<String> = config.namespaces.iter().chain(args.namespaces.iter()).cloned().collect();
+    if !namespaces.is_empty() {
+        options.namespaces = namespaces;
+    }
+    if let Some(seconds) = args.timeout.or(config.timeout_seconds) {
+        options.timeout = Duration::from_secs(seconds);
+    }
+    for file in config.data.iter().chain(args.data.iter()) {
+        options.data.push((file.display().to_string(), stepguard::read_data_file(file)?));
+    }
+    Ok(stepguard::PolicyEngine::new(bundles, &options)?)
+}
+
+fn eval(args: &EvalArgs) -> Result<ExitStatus, CliError> {
+    let config = load_config(args.bundle.config.as_deref())?;
+    let engine = build_engine(&args.bundle, &config)?;
+    let graph = stepguard::graph(&args.input.paths, &ingest_options_with(&args.input, &config))?;
+    let fail_on = match &args.fail_on {
+        Some(s) => s.parse::<stepguard::Severity>().map_err(|m| CliError::Io(std::io::Error::other(m)))?,
+        None => config.fail_on.unwrap_or(stepguard::Severity::High),
+    };
+    let options = stepguard::EvalOptions { fail_on, waivers: config.waivers.clone(), today: None };
+    let decision = engine.evaluate(&graph, &options)?;
+    let format: stepguard::Format = args.format.parse().map_err(|m: String| CliError::Io(std::io::Error::other(m)))?;
+    let rules = engine.rules();
+    let mut report = stepguard::Report::new(&decision, &rules);
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    report.color = format == stepguard::Format::Text
+        && match args.color.as_str() {
+            "always" => true,
+            "never" => false,
+            _ => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+        };
+    if format == stepguard::Format::Text {
+        report.snippets = snippets(&decision);
+    }
+    let rendered = report.render(format);
+    match &args.output {
+        Some(path) => std::fs::write(path, rendered)?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(rendered.as_bytes())?;
+            stdout.flush()?;
+        }
+    }
+    Ok(match decision.decision {
+        stepguard::Verdict::Allow => ExitStatus::Success,
+        stepguard::Verdict::Deny => ExitStatus::Findings,
+    })
+}
+
+/// The source lines findings point at, read from disk, for quoting in text output.
+fn snippets(decision: &stepguard::Decision) -> BTreeMap<(String, u32), String> {
+    let mut wanted: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    for f in &decision.findings {
+        if let (Some(file), Some(line)) = (&f.file, f.line) {
+            wanted.entry(file.as_str()).or_default().push(line);
+        }
+    }
+    let mut out = BTreeMap::new();
+    for (file, lines) in wanted {
+        let Ok(text) = std::fs::read_to_string(file) else { continue };
+        let all: Vec<&str> = text.lines().collect();
+        for line in lines {
+            if let Some(l) = usize::try_from(line).ok().and_then(|n| n.checked_sub(1)).and_then(|i| all.get(i)) {
+                // Long lines (a minified definition) are cut so the report stays readable.
+                let cut: String = l.chars().take(160).collect();
+                out.insert((file.to_owned(), line), cut);
+            }
+        }
+    }
+    out
+}
+
+fn rules(args: &RulesArgs) -> Result<ExitStatus, CliError> {
+    let config = load_config(args.bundle.config.as_deref())?;
+    let engine = build_engine(&args.bundle, &config)?;
+    let rules = engine.rules();
+    let mut out = String::new();
+    if args.format == "json" {
+        out = serde_json::to_string_pretty(&rules).map_err(std::io::Error::other)?;
+        out.push('\n');
+    } else {
+        use std::fmt::Write as _;
+        let _ = writeln!(out, "{:<10} {:<9} {:<6} TITLE", "ID", "SEVERITY", "ENGINE");
+        for r in &rules {
+            let backend = match r.backend {
+                stepguard::Backend::Rego => "rego",
+                stepguard::Backend::Cedar => "cedar",
+            };
+            let _ = writeln!(out, "{:<10} {:<9} {:<6} {}", r.id, r.severity.as_str(), backend, r.title);
+        }
+    }
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(out.as_bytes())?;
     stdout.flush()?;
     Ok(ExitStatus::Success)
 }

@@ -84,6 +84,9 @@ pub(crate) struct ReadContext<'a> {
     pub(crate) documents: &'a BTreeMap<String, &'a str>,
     /// The file's folder on disk, when it came from disk.
     pub(crate) dir: Option<&'a Path>,
+    /// Files this reader pulled in through [`ReadContext::read_relative`]; they belong to this
+    /// file, so their standalone reading (as a bare definition) is dropped after the merge.
+    pub(crate) consumed: std::cell::RefCell<Vec<String>>,
 }
 
 impl ReadContext<'_> {
@@ -113,6 +116,7 @@ impl ReadContext<'_> {
             ));
         };
         let node = parse_text(&display, &text, self.limits)?;
+        self.consumed.borrow_mut().push(display.clone());
         Ok((display, node))
     }
 
@@ -142,11 +146,13 @@ impl ReadContext<'_> {
 pub(crate) struct ReadOutcome {
     pub(crate) graph: FactGraph,
     pub(crate) errors: Vec<InputError>,
+    /// Files read on behalf of this one (see [`ReadContext::consumed`]).
+    pub(crate) consumed: Vec<String>,
 }
 
 impl ReadOutcome {
     pub(crate) fn new() -> Self {
-        Self { graph: FactGraph::default(), errors: Vec::new() }
+        Self { graph: FactGraph::default(), errors: Vec::new(), consumed: Vec::new() }
     }
 }
 
@@ -189,12 +195,17 @@ fn build(loaded: Vec<(Candidate, Result<String, InputError>)>, limits: &Limits) 
         .par_iter()
         .map(|(candidate, text)| match text {
             Ok(text) => read_one(candidate, text, limits, &texts),
-            Err(e) => ReadOutcome { graph: FactGraph::default(), errors: vec![e.clone()] },
+            Err(e) => ReadOutcome { graph: FactGraph::default(), errors: vec![e.clone()], consumed: Vec::new() },
         })
         .collect();
+    let consumed: std::collections::BTreeSet<String> =
+        outcomes.iter().flat_map(|o| o.consumed.iter().cloned()).collect();
     let mut graph = FactGraph::default();
     let mut errors = Vec::new();
-    for outcome in outcomes {
+    for mut outcome in outcomes {
+        if !consumed.is_empty() {
+            drop_standalone_definitions(&mut outcome.graph, &consumed);
+        }
         merge(&mut graph, outcome.graph, &mut errors);
         errors.extend(outcome.errors);
     }
@@ -209,20 +220,57 @@ fn build(loaded: Vec<(Candidate, Result<String, InputError>)>, limits: &Limits) 
     }
 }
 
+/// Removes the bare-definition reading of files that a template or other input already read
+/// as its own definition, so each workflow appears once, under the input that declares it.
+fn drop_standalone_definitions(graph: &mut FactGraph, consumed: &std::collections::BTreeSet<String>) {
+    let dropped: Vec<String> = graph
+        .state_machines
+        .values()
+        .filter(|m| m.origin == "asl" && consumed.contains(&m.id))
+        .map(|m| m.id.clone())
+        .collect();
+    for id in &dropped {
+        graph.state_machines.remove(id);
+        graph.states.retain(|_, s| s.state_machine != *id);
+        graph.edges.retain(|e| !(e.from == *id || e.from.starts_with(&format!("{id}/state/"))));
+        graph
+            .diagnostics
+            .retain(|d| !(d.source.file == *id && d.node.as_deref().is_some_and(|n| n.starts_with(id.as_str()))));
+    }
+    for source in &mut graph.sources {
+        if consumed.contains(&source.file) && source.kind == "asl" {
+            source.kind = "asl-referenced".to_owned();
+        }
+    }
+}
+
 fn read_one(candidate: &Candidate, text: &str, limits: &Limits, texts: &BTreeMap<String, &str>) -> ReadOutcome {
     let file = candidate.display.as_str();
     let dir = candidate.path.as_deref().and_then(Path::parent);
-    let ctx = ReadContext { file, limits, documents: texts, dir };
+    let ctx = ReadContext { file, limits, documents: texts, dir, consumed: std::cell::RefCell::new(Vec::new()) };
     let source = |kind: &str| SourceFile {
         file: file.to_owned(),
         kind: kind.to_owned(),
         sha256: hex_digest(text.as_bytes()),
         bytes: text.len() as u64,
     };
+    let mut outcome = read_with(&ctx, candidate, text, limits, source);
+    outcome.consumed = ctx.consumed.take();
+    outcome
+}
+
+fn read_with(
+    ctx: &ReadContext<'_>,
+    candidate: &Candidate,
+    text: &str,
+    limits: &Limits,
+    source: impl Fn(&str) -> SourceFile,
+) -> ReadOutcome {
+    let file = ctx.file;
     let mut outcome = ReadOutcome::new();
     if is_hcl(file) {
         outcome.graph.sources.push(source("terraform-hcl"));
-        terraform::read_hcl(&ctx, text, &mut outcome);
+        terraform::read_hcl(ctx, text, &mut outcome);
         return outcome;
     }
     let root = match parse_text(file, text, limits) {
@@ -235,17 +283,17 @@ fn read_one(candidate: &Candidate, text: &str, limits: &Limits, texts: &BTreeMap
     let kind = sniff::classify(&root);
     outcome.graph.sources.push(source(kind.as_str()));
     match kind {
-        InputKind::Asl => asl_file::read(&ctx, &root, &mut outcome),
-        InputKind::Describe => describe::read(&ctx, &root, &mut outcome),
-        InputKind::CloudFormation => cloudformation::read(&ctx, &root, &mut outcome),
-        InputKind::TerraformJson => terraform::read_json(&ctx, &root, &mut outcome),
+        InputKind::Asl => asl_file::read(ctx, &root, &mut outcome),
+        InputKind::Describe => describe::read(ctx, &root, &mut outcome),
+        InputKind::CloudFormation => cloudformation::read(ctx, &root, &mut outcome),
+        InputKind::TerraformJson => terraform::read_json(ctx, &root, &mut outcome),
         InputKind::IamPolicy
         | InputKind::IamRole
         | InputKind::IamRolePolicy
         | InputKind::IamPolicyVersion
-        | InputKind::IamAuthorizationDetails => iam::read(&ctx, kind, &root, &mut outcome),
+        | InputKind::IamAuthorizationDetails => iam::read(ctx, kind, &root, &mut outcome),
         InputKind::OrgLayout | InputKind::OrgPolicy | InputKind::OrgListing => {
-            organizations::read(&ctx, kind, &root, &mut outcome);
+            organizations::read(ctx, kind, &root, &mut outcome);
         }
         InputKind::Unrecognized => {
             if candidate.explicit {

@@ -246,7 +246,13 @@ mod tests {
     fn read(text: &str) -> Result<Policy, InputError> {
         let limits = Limits::default();
         let documents = BTreeMap::new();
-        let ctx = ReadContext { file: "p.json", limits: &limits, documents: &documents, dir: None };
+        let ctx = ReadContext {
+            file: "p.json",
+            limits: &limits,
+            documents: &documents,
+            dir: None,
+            consumed: Default::default(),
+        };
         let node = parse_json(text, &limits).unwrap();
         read_policy(&ctx, &node, "", "p.json".to_owned(), PolicyKind::Identity)
     }
