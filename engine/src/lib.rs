@@ -33,8 +33,9 @@ pub use model::{
     Retrier, Role, SCHEMA_VERSION, SourceFile, SourceRef, State, StateMachine, Statement, Tracing,
 };
 pub use policy::{
-    AppliedWaiver, Backend, Bundle, Config, Decision, EngineOptions, EvalOptions, Finding, FindingKind, PolicyEngine,
-    RuleInfo, Severity, Summary, TestCase, TestOptions, TestOutcome, TestReport, Verdict, Waiver,
+    AppliedWaiver, Backend, Bundle, Config, Decision, EngineOptions, EvalOptions, FileCoverage, Finding, FindingKind,
+    PolicyEngine, RuleInfo, Severity, Summary, TestCase, TestOptions, TestOutcome, TestReport, Verdict, Waiver,
+    run_tests,
 };
 pub use report::{Format, Report};
 

@@ -189,10 +189,19 @@ impl Decision {
         files: usize,
     ) -> Self {
         all.sort_by(|a, b| {
-            (&a.file, a.line, &a.rule, &a.node, &a.path, &a.message)
-                .cmp(&(&b.file, b.line, &b.rule, &b.node, &b.path, &b.message))
+            (&a.file, a.line, &a.rule, &a.node, &a.path, a.backend, &a.message)
+                .cmp(&(&b.file, b.line, &b.rule, &b.node, &b.path, b.backend, &b.message))
         });
         all.dedup_by(|a, b| a.rule == b.rule && a.node == b.node && a.path == b.path && a.message == b.message);
+        // A rule implemented in both Rego and Cedar reports once per place: keep Rego's wording.
+        let from_rego: std::collections::BTreeSet<(String, Option<String>, Option<String>)> = all
+            .iter()
+            .filter(|f| f.backend == Backend::Rego)
+            .map(|f| (f.rule.clone(), f.node.clone(), f.path.clone()))
+            .collect();
+        all.retain(|f| {
+            f.backend == Backend::Rego || !from_rego.contains(&(f.rule.clone(), f.node.clone(), f.path.clone()))
+        });
         let (waived, findings): (Vec<_>, Vec<_>) = all.into_iter().partition(|f| f.waiver.is_some());
         let decision = if findings.iter().any(|f| f.severity >= fail_on) { Verdict::Deny } else { Verdict::Allow };
         let by_severity = Severity::ALL

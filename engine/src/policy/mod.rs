@@ -21,7 +21,7 @@ use serde_json::Value as Json;
 pub use bundle::Bundle;
 pub use config::{Config, Waiver};
 pub use finding::{AppliedWaiver, Backend, Decision, Finding, FindingKind, Severity, Summary, Verdict};
-pub use testing::{TestCase, TestOptions, TestOutcome, TestReport};
+pub use testing::{FileCoverage, TestCase, TestOptions, TestOutcome, TestReport, run_tests};
 
 use crate::error::{Error, InputError, InputErrorKind};
 use crate::model::{FactGraph, SourceRef};
