@@ -2,6 +2,12 @@
 //! ingests; every state machine either has its definition read or says why not; definitions
 //! and policies that the corpus also extracted by hand (`asl/`, `iam/` files whose manifest
 //! note says "Terraform heredoc") match what stepguard read.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers: a failed expectation is a failed test"
+)]
 
 mod common;
 
@@ -96,7 +102,8 @@ fn corpus_terraform_files_ingest_and_match_extracted_documents() {
                 machines += 1;
                 assert_eq!(machine.origin, "terraform-hcl");
                 assert!(machine.source.line > 0, "{id} has no line");
-                let reason = graph.diagnostics.iter().find(|d| d.code == "TF_NOT_EVALUABLE" && d.node.as_deref() == Some(id));
+                let reason =
+                    graph.diagnostics.iter().find(|d| d.code == "TF_NOT_EVALUABLE" && d.node.as_deref() == Some(id));
                 if machine.has_definition {
                     literal += 1;
                     assert!(!machine.states.is_empty(), "{id}: a read definition has states");
@@ -122,12 +129,8 @@ fn corpus_terraform_files_ingest_and_match_extracted_documents() {
                 "asl" => {
                     let expected = state_names(&extracted);
                     let found = graph.state_machines.values().any(|m| {
-                        let names: BTreeSet<String> = graph
-                            .states
-                            .values()
-                            .filter(|s| s.state_machine == m.id)
-                            .map(|s| s.name.clone())
-                            .collect();
+                        let names: BTreeSet<String> =
+                            graph.states.values().filter(|s| s.state_machine == m.id).map(|s| s.name.clone()).collect();
                         names == expected
                     });
                     assert!(found, "{name}: no state machine has the states of {}: {expected:?}", row.local);

@@ -5,13 +5,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value as Json;
 
-use super::{Doc, Form, TERRAFORM_KEY, TfResource, split_reference};
+use super::{Doc, Form, TERRAFORM_KEY, TfResource, shorten, split_reference};
 use crate::asl::{self, DefinitionPlace, Storage};
 use crate::doc::{Node, Value, join_pointer};
 use crate::error::InputError;
+use crate::ingest::asl_file::parse_embedded;
 use crate::ingest::policy_doc::read_policy;
 use crate::ingest::symbolic::is_symbolic;
-use crate::ingest::asl_file::parse_embedded;
 use crate::ingest::{ReadContext, ReadOutcome, parse_text};
 use crate::model::{
     Attachment, Diagnostic, DiagnosticSeverity, Edge, EdgeKind, Policy, PolicyKind, Role, SourceRef, StateMachine,
@@ -152,7 +152,7 @@ struct Builder<'b, 'c> {
     policies: Index,
     org_policies: Index,
     /// Addresses of `aws_iam_policy_document` data sources used by a resource read here, and
-    /// texts of documents read, so a data source is not also reported on its own.
+    /// documents read from text (compact JSON), so a data source is not also reported on its own.
     consumed_documents: BTreeSet<String>,
     out: &'b mut ReadOutcome,
 }
@@ -228,7 +228,11 @@ impl<'r, 'c> Attrs<'r, 'c> {
             return Ok(vec![Attrs { ctx: self.ctx, node: n, pointer, form: self.form }]);
         }
         let Some(items) = n.as_array() else {
-            return if is_symbolic(n) { Ok(Vec::new()) } else { Err(self.ctx.type_error(n, &pointer, "an array of blocks")) };
+            return if is_symbolic(n) {
+                Ok(Vec::new())
+            } else {
+                Err(self.ctx.type_error(n, &pointer, "an array of blocks"))
+            };
         };
         items
             .iter()
@@ -291,20 +295,22 @@ impl<'r, 'c> Attrs<'r, 'c> {
 
     /// The JSON document held by `key` (relative path `rel` within the resource).
     fn document(&self, resource: &TfResource, key: &str) -> Result<Option<Doc>, InputError> {
-        let rel = self.pointer(key).strip_prefix(&resource.pointer).unwrap_or_default().trim_start_matches('/').to_owned();
+        let rel =
+            self.pointer(key).strip_prefix(&resource.pointer).unwrap_or_default().trim_start_matches('/').to_owned();
         if let Some(doc) = resource.documents.get(&rel) {
             return Ok(Some(doc.clone()));
         }
         let Some(n) = self.get(key) else { return Ok(None) };
         if is_symbolic(n) {
             let value = n.to_json();
-            let expression = value.get(TERRAFORM_KEY).and_then(Json::as_str).map_or_else(|| value.to_string(), str::to_owned);
+            let expression =
+                value.get(TERRAFORM_KEY).and_then(Json::as_str).map_or_else(|| value.to_string(), str::to_owned);
             let reason = if self.form == Form::Plan {
-                "the value is known only after apply"
+                format!("is known only after apply (it depends on `{}`)", shorten(&expression))
             } else {
-                "stepguard reads only literal documents and `jsonencode` of literal values"
+                format!("is `{}`, which stepguard does not evaluate", shorten(&expression))
             };
-            return Ok(Some(Doc::NotEvaluable { expression, line: n.line, reason: reason.to_owned() }));
+            return Ok(Some(Doc::NotEvaluable { expression, line: n.line, reason }));
         }
         match n.as_str() {
             Some("") => Ok(None),
@@ -390,8 +396,8 @@ impl Builder<'_, '_> {
         let doc = self.follow_data_source(doc);
         match doc {
             Doc::Text { text, line, line_preserving } => {
-                self.consumed_documents.insert(text.clone());
                 let node = parse_document(self.ctx, &text, pointer, line, line_preserving, what)?;
+                self.consumed_documents.insert(node.to_json().to_string());
                 Ok(Ready::Node(relocate(node, line, line_preserving)))
             }
             Doc::Decoded { node, embedded: Some((line, line_preserving)) } => {
@@ -433,12 +439,7 @@ impl Builder<'_, '_> {
         let mut policy = match ready {
             Ready::Node(node) => self.check(read_policy(self.ctx, &node, &pointer, id, kind))?,
             Ready::NotEvaluable(expression, line, reason) => {
-                self.not_evaluable(
-                    &id,
-                    &pointer,
-                    line,
-                    format!("policy `{key}` of `{}` is `{expression}`: {reason}", resource.address),
-                );
+                self.not_evaluable(&id, &pointer, line, format!("`{key}` of `{}` {reason}", resource.address));
                 Policy {
                     id,
                     kind,
@@ -477,9 +478,12 @@ impl Builder<'_, '_> {
 
     fn role(&mut self, r: &TfResource) {
         let a = Attrs::of(self.ctx, r);
-        let (Some(arn), Some(name), Some(path), Some(tags)) =
-            (self.check(a.string("arn")), self.check(a.string("name")), self.check(a.literal("path")), self.check(a.tags()))
-        else {
+        let (Some(arn), Some(name), Some(path), Some(tags)) = (
+            self.check(a.string("arn")),
+            self.check(a.string("name")),
+            self.check(a.literal("path")),
+            self.check(a.tags()),
+        ) else {
             return;
         };
         let arn = arn.or_else(|| self_reference(r, "arn"));
@@ -526,14 +530,18 @@ impl Builder<'_, '_> {
             // A state lists every inline policy of the role, including those an
             // `aws_iam_role_policy` resource of this input already gave.
             let known = self.out.graph.roles.get(&role_id).is_some_and(|role| {
-                role.inline_policies.iter().any(|p| self.out.graph.policies.get(p).is_some_and(|p| p.name.as_ref() == Some(&name)))
+                role.inline_policies
+                    .iter()
+                    .any(|p| self.out.graph.policies.get(p).is_some_and(|p| p.name.as_ref() == Some(&name)))
             });
             if known {
                 continue;
             }
             let label = name.as_str().map_or_else(|| name.to_string(), str::to_owned);
             let id = self.file_id(&format!("{}/inline_policy/{label}", r.address));
-            if let Some(id) = self.policy(r, &block, "policy", NewPolicy::new(id, PolicyKind::Inline).named(Some(name), None)) {
+            if let Some(id) =
+                self.policy(r, &block, "policy", NewPolicy::new(id, PolicyKind::Inline).named(Some(name), None))
+            {
                 self.attach(&id, &role_id, true);
             }
         }
@@ -542,7 +550,11 @@ impl Builder<'_, '_> {
             self.attach_managed(&arn, &role_id);
         }
         if let Some(Some(boundary)) = self.check(a.string("permissions_boundary")) {
-            let target = self.policies.resolve(&boundary, &self.policies.by_arn).cloned().or_else(|| boundary.as_str().map(str::to_owned));
+            let target = self
+                .policies
+                .resolve(&boundary, &self.policies.by_arn)
+                .cloned()
+                .or_else(|| boundary.as_str().map(str::to_owned));
             if let Some(target) = target {
                 if let Some(role) = self.out.graph.roles.get_mut(&role_id) {
                     role.permissions_boundary = Some(target.clone());
@@ -571,7 +583,9 @@ impl Builder<'_, '_> {
         let arn = arn.or_else(|| self_reference(r, "arn"));
         let name = name.or_else(|| self_reference(r, "name"));
         let id = self.id_for(arn.as_ref(), &r.address);
-        if let Some(id) = self.policy(r, &a, "policy", NewPolicy::new(id, PolicyKind::Managed).named(name.clone(), arn.clone())) {
+        if let Some(id) =
+            self.policy(r, &a, "policy", NewPolicy::new(id, PolicyKind::Managed).named(name.clone(), arn.clone()))
+        {
             self.policies.insert(&r.address, &id, arn.as_ref(), name.as_ref());
         }
     }
@@ -580,7 +594,9 @@ impl Builder<'_, '_> {
         let a = Attrs::of(self.ctx, r);
         let (Some(name), Some(role)) = (self.check(a.string("name")), self.check(a.string("role"))) else { return };
         let id = self.file_id(&r.address);
-        let Some(id) = self.policy(r, &a, "policy", NewPolicy::new(id, PolicyKind::Inline).named(name, None)) else { return };
+        let Some(id) = self.policy(r, &a, "policy", NewPolicy::new(id, PolicyKind::Inline).named(name, None)) else {
+            return;
+        };
         if let Some(role_id) = role.as_ref().and_then(|role| self.role_of(role)) {
             self.attach(&id, &role_id, true);
         }
@@ -598,7 +614,8 @@ impl Builder<'_, '_> {
 
     fn policy_attachment(&mut self, r: &TfResource) {
         let a = Attrs::of(self.ctx, r);
-        let (Some(roles), Some(policy_arn)) = (self.check(a.strings("roles")), self.check(a.string("policy_arn"))) else {
+        let (Some(roles), Some(policy_arn)) = (self.check(a.strings("roles")), self.check(a.string("policy_arn")))
+        else {
             return;
         };
         let Some(policy_arn) = policy_arn else { return };
@@ -611,9 +628,12 @@ impl Builder<'_, '_> {
 
     fn org_policy(&mut self, r: &TfResource) {
         let a = Attrs::of(self.ctx, r);
-        let (Some(arn), Some(name), Some(policy_type), Some(policy_id)) =
-            (self.check(a.string("arn")), self.check(a.string("name")), self.check(a.string("type")), self.check(a.literal("id")))
-        else {
+        let (Some(arn), Some(name), Some(policy_type), Some(policy_id)) = (
+            self.check(a.string("arn")),
+            self.check(a.string("name")),
+            self.check(a.string("type")),
+            self.check(a.literal("id")),
+        ) else {
             return;
         };
         let arn = arn.or_else(|| self_reference(r, "arn"));
@@ -644,7 +664,8 @@ impl Builder<'_, '_> {
 
     fn org_policy_attachment(&mut self, r: &TfResource) {
         let a = Attrs::of(self.ctx, r);
-        let (Some(Some(policy)), Some(Some(target))) = (self.check(a.string("policy_id")), self.check(a.string("target_id")))
+        let (Some(Some(policy)), Some(Some(target))) =
+            (self.check(a.string("policy_id")), self.check(a.string("target_id")))
         else {
             return;
         };
@@ -751,8 +772,9 @@ impl Builder<'_, '_> {
                 (node, Storage::Embedded { pointer, line, line_preserving })
             }
             Doc::Decoded { node, embedded: None } => (node, Storage::Inline(pointer)),
-            Doc::NotEvaluable { expression, line, reason } => {
-                let message = format!("definition of `{}` is `{expression}`: {reason}", machine.logical_id.as_deref().unwrap_or_default());
+            Doc::NotEvaluable { line, reason, .. } => {
+                let address = machine.logical_id.as_deref().unwrap_or_default();
+                let message = format!("`definition` of `{address}` {reason}");
                 self.not_evaluable(&machine.id, pointer, line, message);
                 return;
             }
@@ -791,8 +813,10 @@ impl Builder<'_, '_> {
             return;
         }
         let a = Attrs::of(self.ctx, r);
+        // The same document, however formatted, is already read where it is used.
         if let Ok(Some(Doc::Text { text, .. })) = a.document(r, "json")
-            && self.consumed_documents.contains(&text)
+            && let Ok(node) = parse_text(self.ctx.file, &text, self.ctx.limits)
+            && self.consumed_documents.contains(&node.to_json().to_string())
         {
             return;
         }
@@ -877,7 +901,10 @@ mod tests {
     fn relocation_shifts_or_pins_lines() {
         let node = Node::new(Value::Array(vec![Node::string("a", 2), Node::string("b", 0)]), 1);
         let shifted = relocate(node.clone(), 10, true);
-        assert_eq!((shifted.line, shifted.as_array().unwrap()[0].line, shifted.as_array().unwrap()[1].line), (11, 12, 10));
+        assert_eq!(
+            (shifted.line, shifted.as_array().unwrap()[0].line, shifted.as_array().unwrap()[1].line),
+            (11, 12, 10)
+        );
         let pinned = relocate(node, 7, false);
         assert!(pinned.as_array().unwrap().iter().all(|n| n.line == 7));
     }

@@ -15,12 +15,12 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use hcl::edit::Span;
 use hcl::edit::expr::{Expression, FuncCall, ObjectKey};
 use hcl::edit::structure::{Block, Body, Structure};
 use hcl::edit::template::{Element, Template};
-use hcl::edit::Span;
 
-use super::{Doc, Form, TERRAFORM_KEY, TfResource, build};
+use super::{Doc, Form, TERRAFORM_KEY, TfResource, build, shorten};
 use crate::doc::{Node, Value, join_pointer};
 use crate::error::InputErrorKind;
 use crate::ingest::{ReadContext, ReadOutcome, parse_text};
@@ -43,7 +43,7 @@ const DOCUMENT_ATTRIBUTES: &[(&str, &[&[&str]])] = &[
 ];
 
 /// Why a document is not read, for anything but a literal.
-const NOT_LITERAL: &str = "stepguard reads only literal documents and `jsonencode` of literal values";
+const NOT_LITERAL: &str = "it reads literal documents and `jsonencode` of literal values";
 
 /// Marks an interpolation inside template text while it is parsed as JSON (private-use
 /// characters, which Terraform configurations have no reason to contain).
@@ -110,13 +110,10 @@ impl Reader<'_, '_> {
         span.map_or(fallback, |s| self.lines.line(s.start))
     }
 
-    /// The expression as written.
+    /// The expression as written, on one line.
     fn source(&self, expr: &Expression) -> String {
-        expr.span()
-            .and_then(|s| self.text.get(s))
-            .map_or_else(|| expr.to_string(), str::to_owned)
-            .trim()
-            .to_owned()
+        let written = expr.span().and_then(|s| self.text.get(s)).map_or_else(|| expr.to_string(), str::to_owned);
+        one_line(&written)
     }
 
     /// A `resource` or `data` block as a resource; `None` for other blocks.
@@ -129,8 +126,7 @@ impl Reader<'_, '_> {
         let [resource_type, name] = block.labels.as_slice() else { return None };
         let (resource_type, name) = (resource_type.as_str(), name.as_str());
         let line = self.line(block.span(), 0);
-        let address =
-            if data { format!("data.{resource_type}.{name}") } else { format!("{resource_type}.{name}") };
+        let address = if data { format!("data.{resource_type}.{name}") } else { format!("{resource_type}.{name}") };
         let pointer = join_pointer(&join_pointer(if data { "/data" } else { "/resource" }, resource_type), name);
         let values = self.body(&block.body, line);
         let mut documents = BTreeMap::new();
@@ -197,17 +193,22 @@ impl Reader<'_, '_> {
         }
     }
 
+    /// A document that is not read, and why.
+    fn not_evaluable(&self, expr: &Expression, line: u32, why: &str) -> Doc {
+        let expression = self.source(expr);
+        let reason = format!("is `{}`, which stepguard does not evaluate: {why}", shorten(&expression));
+        Doc::NotEvaluable { expression, line, reason }
+    }
+
     /// What a document attribute holds.
     fn document(&self, expr: &Expression, attribute_line: u32) -> Doc {
-        let not_evaluable = |reason: &str| Doc::NotEvaluable {
-            expression: self.source(expr),
-            line: attribute_line,
-            reason: reason.to_owned(),
-        };
+        let not_evaluable = |why: &str| self.not_evaluable(expr, attribute_line, why);
         let line = self.line(expr.span(), attribute_line);
         match expr {
             Expression::String(s) => Doc::Text { text: s.value().clone(), line, line_preserving: false },
-            Expression::HeredocTemplate(heredoc) => self.template_document(&heredoc.template, line, true, expr, attribute_line),
+            Expression::HeredocTemplate(heredoc) => {
+                self.template_document(&heredoc.template, line, true, expr, attribute_line)
+            }
             Expression::StringTemplate(template) => self.template_document(template, line, false, expr, attribute_line),
             Expression::Parenthesis(inner) => self.document(inner.inner(), attribute_line),
             Expression::FuncCall(call) if is_function(call, "jsonencode") && call.args.len() == 1 => {
@@ -232,7 +233,7 @@ impl Reader<'_, '_> {
         expr: &Expression,
         attribute_line: u32,
     ) -> Doc {
-        let not_evaluable = |reason: String| Doc::NotEvaluable { expression: self.source(expr), line: attribute_line, reason };
+        let not_evaluable = |why: String| self.not_evaluable(expr, attribute_line, &why);
         let mut text = String::new();
         let mut interpolations: Vec<String> = Vec::new();
         let mut in_string = false;
@@ -263,7 +264,7 @@ impl Reader<'_, '_> {
                     }
                 }
                 Element::Directive(_) => {
-                    return not_evaluable("the template has `%{...}` directives, which stepguard does not evaluate".to_owned());
+                    return not_evaluable("template directives (`%{...}`) are not evaluated".to_owned());
                 }
             }
         }
@@ -275,7 +276,7 @@ impl Reader<'_, '_> {
                 restore_interpolations(&mut node, &interpolations);
                 Doc::Decoded { node, embedded: Some((line, line_preserving)) }
             }
-            Err(e) => not_evaluable(format!("the template is not JSON once its interpolations are left symbolic ({})", e.message())),
+            Err(e) => not_evaluable(format!("with its interpolations left symbolic it is not JSON ({})", e.message())),
         }
     }
 
@@ -361,6 +362,17 @@ impl Reader<'_, '_> {
     }
 }
 
+/// `text` with each line break and the indentation around it folded into one space.
+fn one_line(text: &str) -> String {
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let mut out = lines.next().unwrap_or_default().to_owned();
+    for line in lines {
+        out.push(' ');
+        out.push_str(line);
+    }
+    out
+}
+
 fn is_function(call: &FuncCall, name: &str) -> bool {
     !call.name.is_namespaced() && call.name.name.value().as_str() == name
 }
@@ -436,11 +448,11 @@ fn restore_interpolations(node: &mut Node, interpolations: &[String]) {
             && s.contains(MARK_START)
         {
             let replacement = match single(s) {
-                    Some(expression) => symbolic(expression.clone(), line),
-                    None => {
-                        let (text, found) = restore(s);
-                        if found {
-                            Node::new(Value::Object(vec![("sub".to_owned(), Node::string(text, line))]), line)
+                Some(expression) => symbolic(expression.clone(), line),
+                None => {
+                    let (text, found) = restore(s);
+                    if found {
+                        Node::new(Value::Object(vec![("sub".to_owned(), Node::string(text, line))]), line)
                     } else {
                         Node::string(text, line)
                     }
@@ -467,21 +479,20 @@ fn restore_interpolations(node: &mut Node, interpolations: &[String]) {
 /// The document an `aws_iam_policy_document` data source builds from its literal `statement`
 /// blocks, with the lines of the blocks.
 fn policy_document(values: &Node, body: &Body, line: u32) -> Doc {
-    let expression = |what: &str| format!("data source built with {what}");
     for merged in ["source_policy_documents", "override_policy_documents", "source_json", "override_json"] {
         if values.get(merged).is_some() {
             return Doc::NotEvaluable {
-                expression: expression(&format!("`{merged}`")),
+                expression: format!("merged with `{merged}`"),
                 line,
-                reason: "stepguard does not merge policy documents".to_owned(),
+                reason: format!("merges the documents of `{merged}`, which stepguard does not do"),
             };
         }
     }
     if body.get_blocks("dynamic").next().is_some() {
         return Doc::NotEvaluable {
-            expression: expression("`dynamic` blocks"),
+            expression: "built with `dynamic` blocks".to_owned(),
             line,
-            reason: "stepguard does not expand dynamic blocks".to_owned(),
+            reason: "has `dynamic` blocks, which stepguard does not expand".to_owned(),
         };
     }
     let mut members = vec![(
@@ -491,13 +502,8 @@ fn policy_document(values: &Node, body: &Body, line: u32) -> Doc {
     if let Some(id) = values.get("policy_id") {
         members.push(("Id".to_owned(), id.clone()));
     }
-    let statements: Vec<Node> = values
-        .get("statement")
-        .and_then(Node::as_array)
-        .unwrap_or_default()
-        .iter()
-        .map(policy_statement)
-        .collect();
+    let statements: Vec<Node> =
+        values.get("statement").and_then(Node::as_array).unwrap_or_default().iter().map(policy_statement).collect();
     members.push(("Statement".to_owned(), Node::new(Value::Array(statements), line)));
     Doc::Decoded { node: Node::new(Value::Object(members), line), embedded: None }
 }
@@ -511,9 +517,12 @@ fn policy_statement(block: &Node) -> Node {
         members.push(("Sid".to_owned(), sid));
     }
     members.push(("Effect".to_owned(), field("effect").unwrap_or_else(|| Node::string("Allow", line))));
-    for (from, to) in
-        [("actions", "Action"), ("not_actions", "NotAction"), ("resources", "Resource"), ("not_resources", "NotResource")]
-    {
+    for (from, to) in [
+        ("actions", "Action"),
+        ("not_actions", "NotAction"),
+        ("resources", "Resource"),
+        ("not_resources", "NotResource"),
+    ] {
         if let Some(value) = field(from) {
             members.push((to.to_owned(), value));
         }
@@ -551,7 +560,8 @@ fn policy_statement(block: &Node) -> Node {
 fn principals(blocks: &[Node], line: u32) -> Node {
     let mut types: Vec<(String, Node)> = Vec::new();
     for block in blocks {
-        let identifiers = block.get("identifiers").cloned().unwrap_or_else(|| Node::new(Value::Array(Vec::new()), line));
+        let identifiers =
+            block.get("identifiers").cloned().unwrap_or_else(|| Node::new(Value::Array(Vec::new()), line));
         let Some(principal_type) = block.get("type").and_then(Node::as_str) else { continue };
         if principal_type == "*" {
             return Node::string("*", block.line);
@@ -570,6 +580,12 @@ fn principals(blocks: &[Node], line: u32) -> Node {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn expressions_are_shown_on_one_line() {
+        assert_eq!(one_line("templatefile(\"a\", {\n    x = 1\n  })"), "templatefile(\"a\", { x = 1 })");
+        assert_eq!(one_line("  var.x "), "var.x");
+    }
 
     #[test]
     fn line_index_maps_offsets_to_lines() {

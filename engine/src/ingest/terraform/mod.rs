@@ -80,8 +80,21 @@ enum Doc {
     /// `embedded` is `None`) or a template with interpolations (node lines are lines of the
     /// template, placed as for [`Doc::Text`] by `embedded = Some((line, line_preserving))`).
     Decoded { node: Node, embedded: Option<(u32, bool)> },
-    /// A value stepguard does not evaluate: the expression as written and why.
+    /// A value stepguard does not evaluate: the expression that gives it (kept as the
+    /// symbolic document) and why, as the end of a sentence about the attribute
+    /// (`is known only after apply (it depends on ...)`).
     NotEvaluable { expression: String, line: u32, reason: String },
+}
+
+/// Longest expression quoted in a message.
+const MAX_QUOTED: usize = 120;
+
+/// `expression` cut to a length fit for a one-line message.
+fn shorten(expression: &str) -> String {
+    match expression.char_indices().nth(MAX_QUOTED) {
+        Some((end, _)) => format!("{}...", expression.get(..end).unwrap_or_default()),
+        None => expression.to_owned(),
+    }
 }
 
 /// Splits a Terraform reference (`module.app.aws_iam_role.exec[0].arn`) into the address of
@@ -195,12 +208,22 @@ mod tests {
             split("data.aws_iam_policy_document.trust.json"),
             Some(("data.aws_iam_policy_document.trust".into(), "json".into()))
         );
-        assert_eq!(split("module.app.aws_iam_role.x.tags.Name"), Some(("module.app.aws_iam_role.x".into(), "tags.Name".into())));
+        assert_eq!(
+            split("module.app.aws_iam_role.x.tags.Name"),
+            Some(("module.app.aws_iam_role.x".into(), "tags.Name".into()))
+        );
         assert_eq!(split("var.role_arn"), None);
         assert_eq!(split("module.app.role_arn"), None);
         assert_eq!(split("local.x"), None);
         assert_eq!(split("file(\"x.json\")"), None);
         assert_eq!(split("aws_iam_role"), None);
+    }
+
+    #[test]
+    fn long_expressions_are_shortened() {
+        assert_eq!(shorten("var.x"), "var.x");
+        let long = "x".repeat(MAX_QUOTED + 5);
+        assert_eq!(shorten(&long), format!("{}...", "x".repeat(MAX_QUOTED)));
     }
 
     #[test]

@@ -22,9 +22,8 @@ pub(super) fn read(ctx: &ReadContext<'_>, root: &Node, out: &mut ReadOutcome) {
         out.errors.push(e);
         return;
     }
-    let is_plan = ["planned_values", "resource_changes", "configuration", "prior_state"]
-        .iter()
-        .any(|k| root.get(k).is_some());
+    let is_plan =
+        ["planned_values", "resource_changes", "configuration", "prior_state"].iter().any(|k| root.get(k).is_some());
     let origin = if is_plan { "terraform-plan" } else { "terraform-state" };
     for source in out.graph.sources.iter_mut().filter(|s| s.file == ctx.file) {
         origin.clone_into(&mut source.kind);
@@ -369,7 +368,9 @@ fn overlay(
                 let current = position.and_then(|p| members.get(p)).map(|(_, v)| v).filter(|v| !v.is_null());
                 let replacement = match (current, mark.as_bool()) {
                     (None, Some(true)) => Some(symbolic(expression, module, &member_path, mark.line)),
-                    (Some(value), None) => Some(overlay(value, Some(mark), expression, module, &member_path, depth + 1)),
+                    (Some(value), None) => {
+                        Some(overlay(value, Some(mark), expression, module, &member_path, depth + 1))
+                    }
                     _ => None,
                 };
                 if let Some(replacement) = replacement {
@@ -396,7 +397,9 @@ fn overlay(
                         (Some(m), Some(true)) if item.is_null() => {
                             symbolic(expression, module, &format!("{path}[{i}]"), m.line)
                         }
-                        (Some(m), None) => overlay(item, Some(m), expression, module, &format!("{path}[{i}]"), depth + 1),
+                        (Some(m), None) => {
+                            overlay(item, Some(m), expression, module, &format!("{path}[{i}]"), depth + 1)
+                        }
                         _ => item.clone(),
                     }
                 })
