@@ -70,7 +70,10 @@ fn plan_values_unknown_until_apply_are_symbolic_and_still_link() {
     assert!(g.states.contains_key("plan.json#aws_sfn_state_machine.orders/state/Notify"));
 
     let role = &g.roles["plan.json#aws_iam_role.exec"];
-    assert_eq!(role.inline_policies, vec!["plan.json#aws_iam_role_policy.invoke"]);
+    assert_eq!(
+        role.inline_policies,
+        vec!["plan.json#aws_iam_role_policy.invoke", "plan.json#aws_iam_role_policy.queue"]
+    );
     assert_eq!(
         role.managed_policies,
         vec!["arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess", "plan.json#aws_iam_policy.publish"]
@@ -111,6 +114,14 @@ fn plan_values_unknown_until_apply_are_symbolic_and_still_link() {
     assert!(!g.roles.keys().any(|id| id.contains("legacy")));
     assert!(!g.policies.contains_key("plan.json#data.aws_iam_policy_document.sfn_trust"));
     assert_eq!(g.policies["plan.json#data.aws_iam_policy_document.audit"].kind, PolicyKind::Identity);
+
+    // A policy built by a data source read only at apply: kept, symbolic, with a warning, and
+    // the data source is not a second policy.
+    let queue = &g.policies["plan.json#aws_iam_role_policy.queue"];
+    assert!(queue.statements.is_empty());
+    assert_eq!(queue.document, json!({"terraform": "data.aws_iam_policy_document.queue.json"}));
+    assert!(g.diagnostics.iter().any(|d| d.node.as_deref() == Some(queue.id.as_str()) && d.code == "TF_NOT_EVALUABLE"));
+    assert!(!g.policies.contains_key("plan.json#data.aws_iam_policy_document.queue"));
 }
 
 #[test]
@@ -137,6 +148,12 @@ fn state_ids_are_arns_and_inline_policies_are_not_doubled() {
         vec!["arn:aws:iam::111122223333:policy/orders-publish", "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"]
     );
     assert_eq!(g.policies["arn:aws:iam::111122223333:policy/orders-publish"].attached_to, vec![role.id.clone()]);
+    // Organization policies are attached by their `p-` id.
+    let scp = "arn:aws:organizations::999988887777:policy/o-exampleorgid/service_control_policy/p-examplescp1";
+    assert_eq!(g.policies[scp].attached_to, vec!["ou-ab12-workload1"]);
+    let attachments: Vec<(&str, &str)> =
+        g.organization.attachments.iter().map(|a| (a.policy.as_str(), a.target.as_str())).collect();
+    assert_eq!(attachments, vec![(scp, "ou-ab12-workload1"), ("p-FullAWSAccess", "r-ab12")]);
     assert!(g.diagnostics.is_empty(), "{:?}", g.diagnostics);
     // Nothing in a state is symbolic.
     assert!(!serde_json::to_string(&g).unwrap().contains("\"terraform\":"));
@@ -428,4 +445,17 @@ fn quoted_template_definitions_are_read() {
     assert_eq!(call.source.line, 4);
     let value: Value = g.to_value();
     assert_eq!(value["state_machines"]["quoted.tf#aws_sfn_state_machine.m"]["role"], Value::Null);
+}
+
+#[test]
+fn truncated_inputs_fail_cleanly() {
+    for (name, step) in [("main.tf", 11), ("plan.json", 97), ("state.json", 43)] {
+        let text = fixture(name);
+        for end in (1..text.len()).step_by(step).filter(|&i| text.is_char_boundary(i)) {
+            // Either outcome is fine; a panic fails the test. Errors always name the file.
+            if let Err(e) = graph(&[(name, &text[..end])]) {
+                assert!(e.input_errors().iter().all(|i| i.file() == name), "{e}");
+            }
+        }
+    }
 }

@@ -418,12 +418,11 @@ impl Builder<'_, '_> {
         if !(source.data && source.resource_type == "aws_iam_policy_document") {
             return doc;
         }
+        // Used here, the data source is not reported on its own, even when it is not known.
+        self.consumed_documents.insert(source.address.clone());
         let attrs = Attrs::of(self.ctx, source);
         match attrs.document(source, "json") {
-            Ok(Some(found @ (Doc::Text { .. } | Doc::Decoded { .. }))) => {
-                self.consumed_documents.insert(source.address.clone());
-                found
-            }
+            Ok(Some(found @ (Doc::Text { .. } | Doc::Decoded { .. }))) => found,
             _ => doc,
         }
     }

@@ -367,7 +367,8 @@ fn overlay(
                 let position = members.iter().position(|(k, _)| k == key);
                 let current = position.and_then(|p| members.get(p)).map(|(_, v)| v).filter(|v| !v.is_null());
                 let replacement = match (current, mark.as_bool()) {
-                    (None, Some(true)) => Some(symbolic(expression, module, &member_path, mark.line)),
+                    // Placed where the attribute would be: the line of the object it belongs to.
+                    (None, Some(true)) => Some(symbolic(expression, module, &member_path, values.line)),
                     (Some(value), None) => {
                         Some(overlay(value, Some(mark), expression, module, &member_path, depth + 1))
                     }
@@ -394,8 +395,8 @@ fn overlay(
                         _ => Some(e),
                     });
                     match (mark, mark.and_then(Node::as_bool)) {
-                        (Some(m), Some(true)) if item.is_null() => {
-                            symbolic(expression, module, &format!("{path}[{i}]"), m.line)
+                        (Some(_), Some(true)) if item.is_null() => {
+                            symbolic(expression, module, &format!("{path}[{i}]"), item.line)
                         }
                         (Some(m), None) => {
                             overlay(item, Some(m), expression, module, &format!("{path}[{i}]"), depth + 1)
