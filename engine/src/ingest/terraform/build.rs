@@ -19,7 +19,7 @@ use crate::model::{
 
 /// Diagnostic code for a value stepguard does not evaluate (a definition or policy built by a
 /// function, a variable, or known only after apply).
-pub(super) const NOT_EVALUABLE: &str = "TF_NOT_EVALUABLE";
+const NOT_EVALUABLE: &str = "TF_NOT_EVALUABLE";
 
 /// Resources that hold a resource-based policy in `policy`, and the attribute naming what it
 /// is attached to (`None`: the resource itself).
@@ -49,6 +49,9 @@ pub(super) fn build(ctx: &ReadContext<'_>, origin: &str, resources: &[TfResource
     fn of_type<'r>(resources: &'r [TfResource], t: &'r str, data: bool) -> impl Iterator<Item = &'r TfResource> {
         resources.iter().filter(move |r| r.resource_type == t && r.data == data)
     }
+    // Order matters: roles and managed policies are indexed before anything links to them,
+    // and `aws_iam_role_policy` resources come before a role's own `inline_policy` list,
+    // which in a state repeats them.
     for r in of_type(resources, "aws_iam_role", false) {
         builder.role(r);
     }
