@@ -85,6 +85,8 @@ pub enum EdgeKind {
     BoundedBy,
     /// Role → its trust policy.
     TrustedBy,
+    /// IAM user → group it belongs to (`get-account-authorization-details`).
+    MemberOf,
 }
 
 /// Severity of a structural diagnostic.
