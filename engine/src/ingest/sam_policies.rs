@@ -41,11 +41,7 @@ const S3_BUCKET: &[&str] = &["arn:${AWS::Partition}:s3:::{BucketName}", "arn:${A
 const ANY: &[&str] = &["*"];
 
 const TEMPLATES: &[PolicyTemplate] = &[
-    PolicyTemplate {
-        name: "AMIDescribePolicy",
-        parameters: &[],
-        statements: &[allow(&["ec2:DescribeImages"], ANY)],
-    },
+    PolicyTemplate { name: "AMIDescribePolicy", parameters: &[], statements: &[allow(&["ec2:DescribeImages"], ANY)] },
     PolicyTemplate {
         name: "AWSSecretsManagerGetSecretValuePolicy",
         parameters: &["SecretArn"],
@@ -181,13 +177,7 @@ const TEMPLATES: &[PolicyTemplate] = &[
         name: "DynamoDBReadPolicy",
         parameters: &["TableName"],
         statements: &[allow(
-            &[
-                "dynamodb:GetItem",
-                "dynamodb:Scan",
-                "dynamodb:Query",
-                "dynamodb:BatchGetItem",
-                "dynamodb:DescribeTable",
-            ],
+            &["dynamodb:GetItem", "dynamodb:Scan", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:DescribeTable"],
             DYNAMODB_TABLE,
         )],
     },
@@ -401,12 +391,7 @@ const TEMPLATES: &[PolicyTemplate] = &[
         name: "SESCrudPolicy",
         parameters: &["IdentityName"],
         statements: &[allow(
-            &[
-                "ses:GetIdentityVerificationAttributes",
-                "ses:SendEmail",
-                "ses:SendRawEmail",
-                "ses:VerifyEmailIdentity",
-            ],
+            &["ses:GetIdentityVerificationAttributes", "ses:SendEmail", "ses:SendRawEmail", "ses:VerifyEmailIdentity"],
             &[arn!("ses", "identity/{IdentityName}")],
         )],
     },
@@ -484,11 +469,7 @@ const TEMPLATES: &[PolicyTemplate] = &[
         parameters: &["StateMachineName"],
         statements: &[allow(&["states:StartExecution"], &[arn!("states", "stateMachine:{StateMachineName}")])],
     },
-    PolicyTemplate {
-        name: "TextractPolicy",
-        parameters: &[],
-        statements: &[allow(&["textract:*"], ANY)],
-    },
+    PolicyTemplate { name: "TextractPolicy", parameters: &[], statements: &[allow(&["textract:*"], ANY)] },
     PolicyTemplate {
         name: "VPCAccessPolicy",
         parameters: &[],
@@ -599,7 +580,11 @@ mod tests {
                         let name = piece.split('}').next().unwrap();
                         assert!(name.starts_with("AWS::") || t.parameters.contains(&name), "{}: {name}", t.name);
                     }
-                    assert!(p == "*" || p.starts_with("arn:${AWS::Partition}:") || p.starts_with('{'), "{}: {p}", t.name);
+                    assert!(
+                        p == "*" || p.starts_with("arn:${AWS::Partition}:") || p.starts_with('{'),
+                        "{}: {p}",
+                        t.name
+                    );
                 }
             }
         }

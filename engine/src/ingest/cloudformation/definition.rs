@@ -89,10 +89,11 @@ impl Reader<'_, '_> {
             return Err(self.ctx.type_error(&value, pointer, "a definition string"));
         };
         let rendered = render(pieces, substitutions);
-        if let Some(index) = rendered.outside_json_string() {
+        let offset = self.file_line_offset(node, &rendered.text);
+        if let Some((index, inner_line)) = rendered.outside_json_string() {
             let shown = rendered.values.get(index).map(display_text).unwrap_or_default();
             return Err(self.ctx.error(
-                node.line,
+                offset.map_or(node.line, |o| o + inner_line),
                 pointer,
                 InputErrorKind::NotEvaluable,
                 format!("`{shown}` is substituted outside a JSON string; its value is known only at deploy time"),
@@ -100,10 +101,13 @@ impl Reader<'_, '_> {
         }
         let parsed = parse_embedded(self.ctx, &rendered.text, pointer, node.line)?;
         let definition = rendered.restore(self.ctx.file, parsed, pointer)?;
-        let line_preserving = self.maps_to_file_lines(node, &rendered.text);
         let place = DefinitionPlace {
             file: self.ctx.file,
-            storage: Storage::Embedded { pointer, line: node.line, line_preserving },
+            storage: Storage::Embedded {
+                pointer,
+                line: offset.unwrap_or(node.line),
+                line_preserving: offset.is_some(),
+            },
         };
         asl::read_definition(&definition, machine, &place, &mut out.graph);
         Ok(())
@@ -172,10 +176,10 @@ impl Reader<'_, '_> {
         Ok(format!("s3://{}/{}", display_text(bucket), display_text(key)))
     }
 
-    /// Whether line N of `rendered` is line `node.line + N` of the file: true when the text
-    /// came from a YAML block scalar (`|`) whose lines match the file's one for one and
-    /// substitution added no lines.
-    fn maps_to_file_lines(&self, node: &Node, rendered: &str) -> bool {
+    /// The file line just before line 1 of `rendered`, when line N of it is that line plus N
+    /// in the file: the text came from a YAML block scalar (`|`) whose lines match the file's
+    /// one for one, and substitution added no lines.
+    fn file_line_offset(&self, node: &Node, rendered: &str) -> Option<u32> {
         let text_node = match node.as_object() {
             None => Some(node),
             Some([(name, arg)]) if name == "Fn::Sub" => match &arg.value {
@@ -184,27 +188,24 @@ impl Reader<'_, '_> {
                 _ => None,
             },
             Some(_) => None,
-        };
-        let Some(text) = text_node.and_then(Node::as_str) else { return false };
-        let Some(file_text) = self.ctx.documents.get(self.ctx.file) else { return false };
+        }?;
+        let text = text_node.as_str()?;
+        let file_text = self.ctx.documents.get(self.ctx.file)?;
         if text.matches('\n').count() != rendered.matches('\n').count() {
-            return false;
+            return None;
         }
-        let Some(start) = usize::try_from(text_node.map_or(0, |n| n.line)).ok().filter(|l| *l > 0) else {
-            return false;
-        };
-        let mut lines = file_text.lines().skip(start - 1);
-        let header = lines.next().unwrap_or_default();
-        let indicator = header.split('#').next().unwrap_or_default().trim_end();
+        // A block scalar's value starts on the line after its `|` indicator.
+        let first = usize::try_from(text_node.line).ok().filter(|l| *l > 1)?;
+        let mut lines = file_text.lines().skip(first - 2);
+        let header = lines.next()?;
+        let indicator = header.split(" #").next().unwrap_or_default().trim_end();
         let is_block = indicator
             .rsplit(char::is_whitespace)
             .next()
             .and_then(|last| last.strip_prefix('|'))
             .is_some_and(|rest| rest.chars().all(|c| matches!(c, '+' | '-' | '0'..='9')));
-        if !is_block {
-            return false;
-        }
-        text.lines().all(|l| lines.next().is_some_and(|f| f.trim() == l.trim()))
+        let matches = text.lines().all(|l| lines.next().is_some_and(|f| f.trim() == l.trim()));
+        (is_block && matches).then(|| text_node.line - 1)
     }
 }
 
@@ -215,7 +216,9 @@ fn substitute_tree(file: &str, node: Node, substitutions: &Substitutions, pointe
     }
     let line = node.line;
     let value = match node.value {
-        Value::String(s) => return Ok(substitute_text(&s, substitutions, line).unwrap_or_else(|| Node::string(s, line))),
+        Value::String(s) => {
+            return Ok(substitute_text(&s, substitutions, line).unwrap_or_else(|| Node::string(s, line)));
+        }
         Value::Array(items) => Value::Array(
             items
                 .into_iter()
@@ -351,16 +354,21 @@ impl Rendered {
         self.text.push(self.sentinel);
     }
 
-    /// The index of the first value placed outside a JSON string, when the text is JSON.
-    fn outside_json_string(&self) -> Option<usize> {
+    /// The index and 1-based text line of the first value placed outside a JSON string, when
+    /// the text is JSON.
+    fn outside_json_string(&self) -> Option<(usize, u32)> {
         let trimmed = self.text.trim_start();
         if !(trimmed.starts_with('{') || trimmed.starts_with('[')) {
             return None;
         }
         let mut in_string = false;
         let mut escaped = false;
+        let mut line = 1u32;
         let mut chars = self.text.chars();
         while let Some(c) = chars.next() {
+            if c == '\n' {
+                line = line.saturating_add(1);
+            }
             if in_string {
                 match c {
                     _ if escaped => escaped = false,
@@ -372,7 +380,7 @@ impl Rendered {
                 in_string = true;
             } else if c == self.sentinel {
                 let digits: String = chars.by_ref().take_while(|d| *d != self.sentinel).collect();
-                return digits.parse().ok();
+                return digits.parse().ok().map(|i| (i, line));
             }
         }
         None
@@ -416,12 +424,9 @@ impl Rendered {
                     },
                 });
             }
-            Value::Array(items) => Value::Array(
-                items
-                    .into_iter()
-                    .map(|item| self.restore(file, item, pointer))
-                    .collect::<Result<_, _>>()?,
-            ),
+            Value::Array(items) => {
+                Value::Array(items.into_iter().map(|item| self.restore(file, item, pointer)).collect::<Result<_, _>>()?)
+            }
             Value::Object(members) => {
                 let mut out = Vec::with_capacity(members.len());
                 for (key, value) in members {
@@ -432,7 +437,10 @@ impl Rendered {
                             (line > 0).then_some(line),
                             pointer,
                             InputErrorKind::NotEvaluable,
-                            format!("an object key of the definition is `{}`, known only at deploy time", display_text(&shown)),
+                            format!(
+                                "an object key of the definition is `{}`, known only at deploy time",
+                                display_text(&shown)
+                            ),
                         ));
                     }
                     out.push((key, self.restore(file, value, pointer)?));
@@ -484,6 +492,6 @@ mod tests {
             ],
             &s,
         );
-        assert_eq!(r.outside_json_string(), Some(1));
+        assert_eq!(r.outside_json_string(), Some((1, 1)));
     }
 }

@@ -40,7 +40,11 @@ impl Reader<'_, '_> {
                 "Api" => self.check_api_event(properties, &properties_pointer)?,
                 "Schedule" => {
                     if properties.get("State").is_some() && properties.get("Enabled").is_some() {
-                        return Err(self.shape(properties, &properties_pointer, "`State` and `Enabled` cannot both be set"));
+                        return Err(self.shape(
+                            properties,
+                            &properties_pointer,
+                            "`State` and `Enabled` cannot both be set",
+                        ));
                     }
                     self.check_dead_letter_config(properties, &properties_pointer)?;
                 }
@@ -67,7 +71,9 @@ impl Reader<'_, '_> {
             return Err(self.ctx.type_error(config, &p, "an object"));
         }
         match (config.get("Arn"), config.get("Type")) {
-            (Some(_), Some(_)) => return Err(self.shape(config, &p, "`DeadLetterConfig` takes `Arn` or `Type`, not both")),
+            (Some(_), Some(_)) => {
+                return Err(self.shape(config, &p, "`DeadLetterConfig` takes `Arn` or `Type`, not both"));
+            }
             (None, None) => return Err(self.shape(config, &p, "`DeadLetterConfig` needs `Arn` or `Type`")),
             (None, Some(t)) if t.as_str() != Some("SQS") => {
                 return Err(self.shape(t, &join_pointer(&p, "Type"), "`DeadLetterConfig` `Type` must be `SQS`"));
@@ -95,13 +101,16 @@ impl Reader<'_, '_> {
         }
         let Some(authorizer) = auth.get("Authorizer") else { return Ok(()) };
         let authorizer_pointer = join_pointer(&auth_pointer, "Authorizer");
-        let name = authorizer.as_str().ok_or_else(|| self.ctx.type_error(authorizer, &authorizer_pointer, "a string"))?;
+        let name =
+            authorizer.as_str().ok_or_else(|| self.ctx.type_error(authorizer, &authorizer_pointer, "a string"))?;
         // The API whose authorizers apply: the referenced template API, or the implicit API
         // configured by `Globals`. An API outside the template cannot be checked.
         let api_auth = match properties.get("RestApiId") {
             Some(id) => match intrinsic(id) {
                 Some(("Ref", target)) => match target.as_str().and_then(|t| self.template.resources.get(t)) {
-                    Some(api) if api.resource_type == "AWS::Serverless::Api" => Some(api.property("Auth").map(|(a, _)| a)),
+                    Some(api) if api.resource_type == "AWS::Serverless::Api" => {
+                        Some(api.property("Auth").map(|(a, _)| a))
+                    }
                     _ => None,
                 },
                 _ => None,
@@ -141,7 +150,9 @@ impl Reader<'_, '_> {
         if auth.as_object().is_none() {
             return Err(self.ctx.type_error(auth, pointer, "an object"));
         }
-        for (field, expected) in [("DefaultAuthorizer", "a string"), ("Authorizers", "an object"), ("ResourcePolicy", "an object")] {
+        for (field, expected) in
+            [("DefaultAuthorizer", "a string"), ("Authorizers", "an object"), ("ResourcePolicy", "an object")]
+        {
             let Some(value) = auth.get(field) else { continue };
             let ok = match field {
                 "DefaultAuthorizer" => value.as_str().is_some(),

@@ -79,7 +79,9 @@ impl Reader<'_, '_> {
             self.not_evaluable(out, &role.id, pointer, &list);
             return Ok(());
         }
-        let Some(items) = list.as_array() else { return Err(self.ctx.type_error(&list, pointer, "a list of policies")) };
+        let Some(items) = list.as_array() else {
+            return Err(self.ctx.type_error(&list, pointer, "a list of policies"));
+        };
         for (i, item) in items.iter().enumerate() {
             let item_pointer = join_index(pointer, i);
             if is_symbolic(item) {
@@ -102,7 +104,8 @@ impl Reader<'_, '_> {
             let policy_id = format!("{}/policy/{label}", role.id);
             let document_pointer = join_pointer(&item_pointer, "PolicyDocument");
             let document = self.policy_document(document.clone(), &document_pointer)?;
-            let mut policy = self.read_document(&document, &document_pointer, policy_id.clone(), PolicyKind::Inline, out)?;
+            let mut policy =
+                self.read_document(&document, &document_pointer, policy_id.clone(), PolicyKind::Inline, out)?;
             policy.name = name.map(Node::to_json);
             policy.attached_to.push(role.id.clone());
             role.inline_policies.push(policy_id.clone());
@@ -124,7 +127,14 @@ impl Reader<'_, '_> {
         out: &mut ReadOutcome,
     ) -> Result<Policy, InputError> {
         if document.as_object().is_some_and(<[_]>::is_empty) {
-            self.warn(out, "IAM_EMPTY_POLICY_DOCUMENT", Some(&id), pointer, document.line, "the policy document is empty");
+            self.warn(
+                out,
+                "IAM_EMPTY_POLICY_DOCUMENT",
+                Some(&id),
+                pointer,
+                document.line,
+                "the policy document is empty",
+            );
             return Ok(Policy {
                 id,
                 kind,
@@ -215,7 +225,9 @@ impl Reader<'_, '_> {
         let mut roles: Vec<(Node, String)> = Vec::new();
         if let Some((node, pointer)) = res.property("Roles") {
             match node.as_array() {
-                Some(items) => roles.extend(items.iter().enumerate().map(|(i, n)| (n.clone(), join_index(&pointer, i)))),
+                Some(items) => {
+                    roles.extend(items.iter().enumerate().map(|(i, n)| (n.clone(), join_index(&pointer, i))))
+                }
                 None => return Err(self.ctx.type_error(node, &pointer, "a list of role names")),
             }
         }
@@ -269,7 +281,8 @@ impl Reader<'_, '_> {
         };
         let Some(role_id) = role_id else { return Ok(()) };
         if let Some(role) = out.graph.roles.get_mut(&role_id) {
-            let list = if policy.kind == PolicyKind::Managed { &mut role.managed_policies } else { &mut role.inline_policies };
+            let list =
+                if policy.kind == PolicyKind::Managed { &mut role.managed_policies } else { &mut role.inline_policies };
             if !list.contains(&policy.id) {
                 list.push(policy.id.clone());
             }

@@ -41,7 +41,11 @@ impl Reader<'_, '_> {
         Ok(machine)
     }
 
-    pub(super) fn read_state_machine(&self, res: &TemplateResource<'_>, out: &mut ReadOutcome) -> Result<(), InputError> {
+    pub(super) fn read_state_machine(
+        &self,
+        res: &TemplateResource<'_>,
+        out: &mut ReadOutcome,
+    ) -> Result<(), InputError> {
         let mut machine = self.new_machine(res, "cloudformation", "StateMachineName", "StateMachineType")?;
         let id = machine.id.clone();
         if let Some((node, pointer)) = res.property("RoleArn") {
@@ -105,13 +109,9 @@ impl Reader<'_, '_> {
                     let uri = self.s3_location(&location, &pointer, "DefinitionS3Location")?;
                     self.remote_definition(&machine, &uri, &pointer, location.line, out);
                 }
-                _ if is_symbolic(&location) => self.remote_definition(
-                    &machine,
-                    &display_text(&location),
-                    &pointer,
-                    location.line,
-                    out,
-                ),
+                _ if is_symbolic(&location) => {
+                    self.remote_definition(&machine, &display_text(&location), &pointer, location.line, out)
+                }
                 _ => return Err(self.ctx.type_error(&location, &pointer, "a local path or `{Bucket, Key}`")),
             }
         }
@@ -169,7 +169,8 @@ impl Reader<'_, '_> {
             logging.level = Some(display_text(level));
         }
         if let Some(include) = value.get("IncludeExecutionData") {
-            logging.include_execution_data = self.boolean(include, &join_pointer(pointer, "IncludeExecutionData"), node_id, out)?;
+            logging.include_execution_data =
+                self.boolean(include, &join_pointer(pointer, "IncludeExecutionData"), node_id, out)?;
         }
         if let Some(destinations) = value.get("Destinations") {
             let p = join_pointer(pointer, "Destinations");
@@ -182,12 +183,17 @@ impl Reader<'_, '_> {
                 match arn {
                     Some(arn) if arn.as_str().is_some() || is_symbolic(arn) => logging.destinations.push(arn.to_json()),
                     Some(arn) => {
-                        let arn_pointer = join_pointer(&join_pointer(&item_pointer, "CloudWatchLogsLogGroup"), "LogGroupArn");
+                        let arn_pointer =
+                            join_pointer(&join_pointer(&item_pointer, "CloudWatchLogsLogGroup"), "LogGroupArn");
                         return Err(self.ctx.type_error(arn, &arn_pointer, "a log group ARN (a string)"));
                     }
                     None if is_symbolic(item) => logging.destinations.push(item.to_json()),
                     None => {
-                        return Err(self.ctx.type_error(item, &item_pointer, "`{CloudWatchLogsLogGroup: {LogGroupArn}}`"));
+                        return Err(self.ctx.type_error(
+                            item,
+                            &item_pointer,
+                            "`{CloudWatchLogsLogGroup: {LogGroupArn}}`",
+                        ));
                     }
                 }
             }

@@ -46,21 +46,22 @@ pub(super) struct Reader<'r, 'a> {
     generated_roles: BTreeSet<String>,
 }
 
-/// Resource types kept in `graph.resources`, with the property that names them.
-const RESOURCE_NAMES: &[(&str, Option<&str>)] = &[
-    ("AWS::Lambda::Function", Some("FunctionName")),
-    ("AWS::Serverless::Function", Some("FunctionName")),
-    ("AWS::KMS::Key", None),
-    ("AWS::Logs::LogGroup", Some("LogGroupName")),
-    ("AWS::SQS::Queue", Some("QueueName")),
-    ("AWS::SNS::Topic", Some("TopicName")),
-    ("AWS::DynamoDB::Table", Some("TableName")),
-    ("AWS::Serverless::SimpleTable", Some("TableName")),
-    ("AWS::S3::Bucket", Some("BucketName")),
-    ("AWS::Events::EventBus", Some("Name")),
-    ("AWS::StepFunctions::Activity", Some("Name")),
-    ("AWS::Kinesis::Stream", Some("Name")),
-    ("AWS::ECS::Cluster", Some("ClusterName")),
+/// Resource types kept in `graph.resources`: the property that names them, and the attribute
+/// that gives their ARN (`None` where `Ref` does).
+const RESOURCE_NAMES: &[(&str, Option<&str>, Option<&str>)] = &[
+    ("AWS::Lambda::Function", Some("FunctionName"), Some("Arn")),
+    ("AWS::Serverless::Function", Some("FunctionName"), Some("Arn")),
+    ("AWS::KMS::Key", None, Some("Arn")),
+    ("AWS::Logs::LogGroup", Some("LogGroupName"), Some("Arn")),
+    ("AWS::SQS::Queue", Some("QueueName"), Some("Arn")),
+    ("AWS::SNS::Topic", Some("TopicName"), None),
+    ("AWS::DynamoDB::Table", Some("TableName"), Some("Arn")),
+    ("AWS::Serverless::SimpleTable", Some("TableName"), Some("Arn")),
+    ("AWS::S3::Bucket", Some("BucketName"), Some("Arn")),
+    ("AWS::Events::EventBus", Some("Name"), Some("Arn")),
+    ("AWS::StepFunctions::Activity", Some("Name"), None),
+    ("AWS::Kinesis::Stream", Some("Name"), Some("Arn")),
+    ("AWS::ECS::Cluster", Some("ClusterName"), Some("Arn")),
 ];
 
 /// Properties copied into [`Resource::properties`], by type.
@@ -78,7 +79,10 @@ impl<'r, 'a> Reader<'r, 'a> {
         let generated_roles = template
             .resources
             .values()
-            .filter(|r| r.resource_type == "AWS::Serverless::StateMachine" && r.property("Role").is_none_or(|(n, _)| n.is_null()))
+            .filter(|r| {
+                r.resource_type == "AWS::Serverless::StateMachine"
+                    && r.property("Role").is_none_or(|(n, _)| n.is_null())
+            })
             .map(|r| format!("{}Role", r.logical_id))
             .collect();
         Self { ctx, template, resolver: Resolver::new(ctx, template), generated_roles }
@@ -248,7 +252,9 @@ impl<'r, 'a> Reader<'r, 'a> {
         let candidate = match name {
             "Ref" => arg.as_str().map(str::to_owned),
             "Fn::GetAtt" => match &arg.value {
-                Value::String(s) => s.split_once('.').filter(|(_, a)| matches!(*a, "Arn" | "PolicyArn")).map(|(r, _)| r.to_owned()),
+                Value::String(s) => {
+                    s.split_once('.').filter(|(_, a)| matches!(*a, "Arn" | "PolicyArn")).map(|(r, _)| r.to_owned())
+                }
                 Value::Array(items) => match items.as_slice() {
                     [r, a] if matches!(a.as_str(), Some("Arn" | "PolicyArn")) => r.as_str().map(str::to_owned),
                     _ => None,
@@ -279,7 +285,8 @@ impl<'r, 'a> Reader<'r, 'a> {
     }
 
     fn read_resource(&self, res: &TemplateResource<'_>, out: &mut ReadOutcome) -> Result<(), InputError> {
-        let Some((_, name_prop)) = RESOURCE_NAMES.iter().find(|(t, _)| *t == res.resource_type) else {
+        let Some((_, name_prop, arn_attribute)) = RESOURCE_NAMES.iter().find(|(t, _, _)| *t == res.resource_type)
+        else {
             return Ok(());
         };
         let id = self.id(res.logical_id);
@@ -288,10 +295,12 @@ impl<'r, 'a> Reader<'r, 'a> {
             Some(p) => self.string_property(res, p)?,
             None => None,
         };
-        let arn = self
-            .resolver
-            .physical(res.logical_id, Some("Arn"), line, &res.pointer)?
-            .unwrap_or_else(|| get_att(res.logical_id, "Arn", line));
+        let arn = self.resolver.physical(res.logical_id, *arn_attribute, line, &res.pointer)?.unwrap_or_else(|| {
+            match arn_attribute {
+                Some(attribute) => get_att(res.logical_id, attribute, line),
+                None => symbolic("ref", Node::string(res.logical_id, line), line),
+            }
+        });
         let mut resource = Resource {
             id: id.clone(),
             resource_type: res.resource_type.to_owned(),

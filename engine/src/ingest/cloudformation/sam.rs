@@ -64,7 +64,9 @@ impl Reader<'_, '_> {
             && let Some(uri) = self.resolver.resolve(node, &pointer)?
         {
             match &uri.value {
-                Value::String(s) if s.starts_with("s3://") => self.remote_definition(&machine, s, &pointer, uri.line, out),
+                Value::String(s) if s.starts_with("s3://") => {
+                    self.remote_definition(&machine, s, &pointer, uri.line, out)
+                }
                 // SAM CLI uploads a local file named here and rewrites the property.
                 Value::String(path) => {
                     self.read_definition_file(&mut machine, path, &pointer, uri.line, &substitutions, out)?;
@@ -86,21 +88,25 @@ impl Reader<'_, '_> {
     /// The combinations the SAM transform rejects.
     fn check_sam_properties(&self, res: &TemplateResource<'_>) -> Result<(), InputError> {
         let present = |name: &str| res.property(name).filter(|(n, _)| !is_empty(n));
-        let fail = |pointer: &str, message: &str| {
-            Err(self.ctx.error(res.node.line, pointer, InputErrorKind::Shape, message.to_owned()))
+        let fail = |line: u32, pointer: &str, message: &str| {
+            Err(self.ctx.error(line, pointer, InputErrorKind::Shape, message.to_owned()))
         };
         match (present("Definition"), present("DefinitionUri")) {
-            (Some(_), Some((_, p))) => return fail(&p, "specify either `Definition` or `DefinitionUri`, not both"),
-            (None, None) => return fail(&res.pointer, "state machine has neither `Definition` nor `DefinitionUri`"),
+            (Some(_), Some((n, p))) => {
+                return fail(n.line, &p, "specify either `Definition` or `DefinitionUri`, not both");
+            }
+            (None, None) => {
+                return fail(res.node.line, &res.pointer, "state machine has neither `Definition` nor `DefinitionUri`");
+            }
             _ => {}
         }
-        if let (Some(_), Some((_, p))) = (present("Role"), present("Policies")) {
-            return fail(&p, "specify either `Role` or `Policies`, not both");
+        if let (Some(_), Some((n, p))) = (present("Role"), present("Policies")) {
+            return fail(n.line, &p, "specify either `Role` or `Policies`, not both");
         }
         if present("AutoPublishAlias").is_none() {
             for needs_alias in ["DeploymentPreference", "UseAliasAsEventTarget"] {
-                if let Some((_, p)) = present(needs_alias) {
-                    return fail(&p, &format!("`{needs_alias}` requires `AutoPublishAlias`"));
+                if let Some((n, p)) = present(needs_alias) {
+                    return fail(n.line, &p, &format!("`{needs_alias}` requires `AutoPublishAlias`"));
                 }
             }
         }
@@ -111,10 +117,12 @@ impl Reader<'_, '_> {
     fn propagates_tags(&self, res: &TemplateResource<'_>) -> Result<bool, InputError> {
         let (node, pointer) = match res.property("PropagateTags") {
             Some(found) => found,
-            None => match self.template.globals.and_then(|g| g.get("StateMachine")).and_then(|s| s.get("PropagateTags")) {
-                Some(node) => (node, "/Globals/StateMachine/PropagateTags".to_owned()),
-                None => return Ok(false),
-            },
+            None => {
+                match self.template.globals.and_then(|g| g.get("StateMachine")).and_then(|s| s.get("PropagateTags")) {
+                    Some(node) => (node, "/Globals/StateMachine/PropagateTags".to_owned()),
+                    None => return Ok(false),
+                }
+            }
         };
         match node.value {
             Value::Bool(b) => Ok(b),
@@ -242,7 +250,13 @@ impl Reader<'_, '_> {
                 return Ok(());
             }
             Value::Object(_) => {}
-            _ => return Err(self.ctx.type_error(item, pointer, "a policy name, a policy document or a policy template")),
+            _ => {
+                return Err(self.ctx.type_error(
+                    item,
+                    pointer,
+                    "a policy name, a policy document or a policy template",
+                ));
+            }
         }
         let document = if item.get("Statement").is_some() {
             self.resolver.resolve_or_null(item, pointer)?
