@@ -569,6 +569,31 @@ mod tests {
     }
 
     #[test]
+    fn templates_commonly_used_with_state_machines_are_known() {
+        for name in [
+            "LambdaInvokePolicy",
+            "DynamoDBCrudPolicy",
+            "DynamoDBReadPolicy",
+            "DynamoDBWritePolicy",
+            "SQSSendMessagePolicy",
+            "SQSPollerPolicy",
+            "SNSPublishMessagePolicy",
+            "StepFunctionsExecutionPolicy",
+            "S3ReadPolicy",
+            "S3WritePolicy",
+            "S3CrudPolicy",
+            "EventBridgePutEventsPolicy",
+            "CloudWatchPutMetricPolicy",
+            "KMSDecryptPolicy",
+            "SSMParameterReadPolicy",
+            "AWSSecretsManagerGetSecretValuePolicy",
+        ] {
+            assert!(find(name).is_some(), "{name}");
+        }
+        assert!(find("NoSuchPolicy").is_none());
+    }
+
+    #[test]
     fn every_pattern_parameter_is_declared() {
         for t in TEMPLATES {
             for st in t.statements {

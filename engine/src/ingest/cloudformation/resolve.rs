@@ -1144,6 +1144,13 @@ Resources:
             json!({"find_in_map": ["Sizes", {"ref": "Env"}, "Memory"]})
         );
         assert_eq!(eval("!Base64 hi").unwrap(), json!("aGk="));
+        assert_eq!(eval("{Fn::ToJsonString: {a: [1, !Ref Named]}}").unwrap(), json!("{\"a\":[1,\"fixed-name\"]}"));
+        assert_eq!(
+            eval("{Fn::ToJsonString: {a: !Ref Env}}").unwrap(),
+            json!({"to_json_string": {"a": {"ref": "Env"}}})
+        );
+        assert_eq!(eval("{Fn::Length: [a, b]}").unwrap(), json!(2));
+        assert_eq!(eval("!ImportValue shared-arn").unwrap(), json!({"import_value": "shared-arn"}));
     }
 
     #[test]
