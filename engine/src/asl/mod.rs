@@ -5,8 +5,17 @@
 //! [`Node`] (a bare ASL file, the `definition` string of describe output, a template's
 //! `Definition`/`DefinitionString`, a Terraform `definition`). Structural problems become
 //! [`Diagnostic`]s in the graph, never errors: a broken workflow is still a workflow to report on.
+//!
+//! - `integration`: a Task's `Resource` → the service, API and pattern it calls.
+//! - `validate`: the structural checks and their stable `ASL_*` codes (`docs/diagnostics.md`).
+//! - `path`, `jsonata`: syntax of JSONPath paths, intrinsic functions and JSONata expressions.
+//!
+//! States are nodes with ids `<machine>/state/<Name>`; edges are `contains` (machine → top-level
+//! state, Parallel/Map → nested state), `next` and `catches`, resolved within each scope.
 
 pub(crate) mod integration;
+mod jsonata;
+mod path;
 pub(crate) mod validate;
 
 use std::collections::BTreeMap;
@@ -14,6 +23,7 @@ use std::collections::BTreeMap;
 use serde_json::Value as Json;
 
 use crate::doc::{Node, Value, join_index, join_pointer};
+use crate::ingest::symbolic::is_symbolic;
 use crate::model::{
     Catcher, Diagnostic, DiagnosticSeverity, Edge, EdgeKind, FactGraph, MapConfig, Retrier, SourceRef, State,
     StateMachine,
@@ -71,7 +81,7 @@ pub(crate) fn read_definition(
 ) {
     machine.has_definition = true;
     machine.definition_source = Some(place.source("", definition.line));
-    if let Some(ql) = definition.get("QueryLanguage").and_then(Node::as_str) {
+    if let Some(ql) = definition.get("QueryLanguage").and_then(Node::as_str).filter(|q| is_query_language(q)) {
         machine.query_language = ql.to_owned();
     }
     machine.comment = definition.get("Comment").and_then(Node::as_str).map(str::to_owned);
@@ -80,6 +90,9 @@ pub(crate) fn read_definition(
     machine.timeout_seconds = definition.get("TimeoutSeconds").map(Node::to_json);
     let mut reader = Reader { machine_id: machine.id.clone(), place, graph, seen: BTreeMap::new() };
     let top = reader.read_states(definition, "", None, None, &machine.query_language);
+    for id in &top {
+        reader.edge(&machine.id, id, EdgeKind::Contains);
+    }
     machine.states = top;
     link_transitions(&machine.id, graph);
     validate::validate(definition, machine, place, graph);
@@ -141,11 +154,12 @@ impl Reader<'_, '_> {
         let str_field = |key: &str| node.get(key).and_then(Node::as_str).map(str::to_owned);
         let json_field = |key: &str| node.get(key).map(Node::to_json);
         let state_type = str_field("Type").unwrap_or_default();
-        let query_language = str_field("QueryLanguage").unwrap_or_else(|| inherited_ql.to_owned());
+        let query_language =
+            str_field("QueryLanguage").filter(|q| is_query_language(q)).unwrap_or_else(|| inherited_ql.to_owned());
         let resource = json_field("Resource");
         let parameters = json_field("Parameters");
         let arguments = json_field("Arguments");
-        let integration = if state_type == "Task" { resource.as_ref().map(|r| integration::parse(r)) } else { None };
+        let integration = if state_type == "Task" { resource.as_ref().map(integration::parse) } else { None };
         let http = if state_type == "Task" {
             integration::http_endpoint(integration.as_ref(), parameters.as_ref().or(arguments.as_ref()))
         } else {
@@ -187,7 +201,12 @@ impl Reader<'_, '_> {
                     let branches_pointer = join_pointer(pointer, "Branches");
                     for (i, b) in branches.iter().enumerate() {
                         let branch_pointer = join_index(&branches_pointer, i);
-                        let ql = b.get("QueryLanguage").and_then(Node::as_str).unwrap_or(&query_language).to_owned();
+                        let ql = b
+                            .get("QueryLanguage")
+                            .and_then(Node::as_str)
+                            .filter(|q| is_query_language(q))
+                            .unwrap_or(&query_language)
+                            .to_owned();
                         for child in self.read_states(b, &branch_pointer, Some(&id), Some(i), &ql) {
                             self.edge(&id, &child, EdgeKind::Contains);
                         }
@@ -221,7 +240,12 @@ impl Reader<'_, '_> {
                 });
                 if let Some(p) = processor {
                     let processor_pointer = join_pointer(pointer, processor_key);
-                    let ql = p.get("QueryLanguage").and_then(Node::as_str).unwrap_or(&query_language).to_owned();
+                    let ql = p
+                        .get("QueryLanguage")
+                        .and_then(Node::as_str)
+                        .filter(|q| is_query_language(q))
+                        .unwrap_or(&query_language)
+                        .to_owned();
                     for child in self.read_states(p, &processor_pointer, Some(&id), None, &ql) {
                         self.edge(&id, &child, EdgeKind::Contains);
                     }
@@ -238,29 +262,29 @@ impl Reader<'_, '_> {
     }
 }
 
-/// Adds `next` and `catches` edges between the machine's states, by name.
+/// Adds `next` and `catches` edges between the machine's states. Names resolve within their
+/// scope (the top level, one Parallel branch, one Map processor), as Step Functions resolves
+/// them; a name that is not in the scope gets no edge (validation reports it).
 fn link_transitions(machine_id: &str, graph: &mut FactGraph) {
-    let prefix = format!("{machine_id}/state/");
-    let ids: BTreeMap<&str, &str> = graph
-        .states
-        .range(prefix.clone()..)
-        .take_while(|(id, _)| id.starts_with(&prefix))
-        .filter(|(_, s)| s.state_machine == machine_id)
-        .map(|(id, s)| (s.name.as_str(), id.as_str()))
-        .collect();
+    // Scope key: the enclosing Parallel/Map state and the branch index.
+    type Scope<'a> = (Option<&'a str>, Option<usize>);
+    let states: Vec<&State> = graph.states.values().filter(|s| s.state_machine == machine_id).collect();
+    let mut scopes: BTreeMap<Scope<'_>, BTreeMap<&str, &str>> = BTreeMap::new();
+    for s in &states {
+        scopes.entry((s.parent.as_deref(), s.branch)).or_default().insert(s.name.as_str(), s.id.as_str());
+    }
     let mut edges = Vec::new();
-    for (name, from) in &ids {
-        let Some(state) = graph.states.get(*from) else { continue };
-        debug_assert_eq!(state.name, *name);
+    for state in &states {
+        let Some(names) = scopes.get(&(state.parent.as_deref(), state.branch)) else { continue };
         let nexts = state.next.iter().chain(state.default.iter()).chain(state.choices.iter());
         for target in nexts {
-            if let Some(to) = ids.get(target.as_str()) {
-                edges.push(Edge { from: (*from).to_owned(), to: (*to).to_owned(), kind: EdgeKind::Next });
+            if let Some(to) = names.get(target.as_str()) {
+                edges.push(Edge { from: state.id.clone(), to: (*to).to_owned(), kind: EdgeKind::Next });
             }
         }
         for catcher in &state.catch {
-            if let Some(to) = catcher.next.as_deref().and_then(|t| ids.get(t)) {
-                edges.push(Edge { from: (*from).to_owned(), to: (*to).to_owned(), kind: EdgeKind::Catches });
+            if let Some(to) = catcher.next.as_deref().and_then(|t| names.get(t)) {
+                edges.push(Edge { from: state.id.clone(), to: (*to).to_owned(), kind: EdgeKind::Catches });
             }
         }
     }
@@ -312,6 +336,7 @@ fn string_list_of(node: Option<&Node>, key: &str) -> Vec<String> {
 }
 
 /// Adds a diagnostic for a definition node.
+#[expect(clippy::too_many_arguments, reason = "one flat call shared by every reader that reports on a definition")]
 pub(crate) fn diagnose(
     graph: &mut FactGraph,
     place: &DefinitionPlace<'_>,
@@ -331,12 +356,26 @@ pub(crate) fn diagnose(
     });
 }
 
+/// True for a value a template leaves to deploy time: a symbolic value, or a CloudFormation
+/// intrinsic (`{"Ref": ...}`, `{"Fn::GetAtt": ...}`) left in a definition read on its own.
+pub(crate) fn is_unresolved(node: &Node) -> bool {
+    if is_symbolic(node) {
+        return true;
+    }
+    match &node.value {
+        Value::Object(members) => {
+            members.len() == 1 && members.first().is_some_and(|(k, _)| k == "Ref" || k.starts_with("Fn::"))
+        }
+        _ => false,
+    }
+}
+
+/// The two query languages; anything else is reported by validation and ignored here.
+fn is_query_language(q: &str) -> bool {
+    q == "JSONPath" || q == "JSONata"
+}
+
 /// True when a JSON value is a JSONata expression string (`{% ... %}`).
 pub(crate) fn is_jsonata(value: &Json) -> bool {
     value.as_str().is_some_and(|s| s.trim_start().starts_with("{%"))
-}
-
-/// True for the ASL value forms that mean "decided at run time".
-pub(crate) fn is_dynamic_string(value: &Node) -> bool {
-    matches!(&value.value, Value::String(s) if s.trim_start().starts_with("{%") || s.starts_with('$'))
 }

@@ -1,5 +1,12 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code, reason = "each test binary uses a different subset")]
+#![allow(
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers outside `#[test]` functions: a failure here is a test failure"
+)]
 
 use std::path::{Path, PathBuf};
 
