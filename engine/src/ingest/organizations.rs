@@ -530,7 +530,13 @@ fn read_policy_file(
         },
     };
     let node = parse_text(&display, &text, ctx.limits)?;
-    let inner = ReadContext { file: &display, limits: ctx.limits, documents: ctx.documents, dir: dir.as_deref() };
+    let inner = ReadContext {
+        file: &display,
+        limits: ctx.limits,
+        documents: ctx.documents,
+        dir: dir.as_deref(),
+        consumed: Default::default(),
+    };
     let policy = read_policy(&inner, &node, "", id.to_owned(), kind)?;
     let source = SourceFile {
         file: display.clone(),
