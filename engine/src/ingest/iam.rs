@@ -561,7 +561,7 @@ mod tests {
     fn run(kind: InputKind, text: &str) -> ReadOutcome {
         let limits = Limits::default();
         let documents = BTreeMap::new();
-        let ctx = ReadContext { file: "in.json", limits: &limits, documents: &documents, dir: None };
+        let ctx = ReadContext::new("in.json", &limits, &documents, None);
         let root = parse_json(text, &limits).unwrap();
         let mut out = ReadOutcome::new();
         read(&ctx, kind, &root, &mut out);

@@ -89,7 +89,12 @@ pub(crate) struct ReadContext<'a> {
     pub(crate) consumed: std::cell::RefCell<Vec<String>>,
 }
 
-impl ReadContext<'_> {
+impl<'a> ReadContext<'a> {
+    /// A context for reading `file`.
+    pub(crate) fn new(file: &'a str, limits: &'a Limits, documents: &'a BTreeMap<String, &'a str>, dir: Option<&'a Path>) -> Self {
+        Self { file, limits, documents, dir, consumed: std::cell::RefCell::new(Vec::new()) }
+    }
+
     /// Reads a file named relative to the current one and parses it (JSON or YAML by content).
     pub(crate) fn read_relative(&self, relative: &str, pointer: &str, line: u32) -> Result<(String, Node), InputError> {
         let display = join_display(self.file, relative);

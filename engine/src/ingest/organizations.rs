@@ -530,13 +530,7 @@ fn read_policy_file(
         },
     };
     let node = parse_text(&display, &text, ctx.limits)?;
-    let inner = ReadContext {
-        file: &display,
-        limits: ctx.limits,
-        documents: ctx.documents,
-        dir: dir.as_deref(),
-        consumed: Default::default(),
-    };
+    let inner = ReadContext::new(&display, ctx.limits, ctx.documents, dir.as_deref());
     let policy = read_policy(&inner, &node, "", id.to_owned(), kind)?;
     let source = SourceFile {
         file: display.clone(),

@@ -1075,7 +1075,7 @@ Resources:
     fn eval(expr: &str) -> Result<serde_json::Value, InputError> {
         let limits = Limits::default();
         let documents = BTreeMap::new();
-        let ctx = ReadContext { file: "t.yaml", limits: &limits, documents: &documents, dir: None };
+        let ctx = ReadContext::new("t.yaml", &limits, &documents, None);
         let root = parse_yaml(TEMPLATE, &limits).unwrap();
         let template = Template::read(&ctx, &root).unwrap();
         let resolver = Resolver::new(&ctx, &template);
