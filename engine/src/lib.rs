@@ -10,6 +10,11 @@
 //! # Ok::<(), stepguard::Error>(())
 //! ```
 //!
+//! IAM decisions: an [`Evaluator`] compiles a principal's policies (identity, boundary,
+//! session, SCP chain) and a resource's policies (resource policy, RCPs) once, then decides
+//! [`Request`]s the way AWS documents it, naming the deciding statements
+//! (`docs/iam-evaluation.md`).
+//!
 //! ## Features
 //! - `cli` (default): the `stepguard` binary and its dependencies (clap). Library users can
 //!   turn it off with `default-features = false`.
@@ -17,6 +22,7 @@
 mod asl;
 mod doc;
 mod error;
+mod iam;
 mod ingest;
 mod model;
 mod policy;
@@ -26,6 +32,10 @@ use std::path::{Path, PathBuf};
 
 pub use doc::Limits;
 pub use error::{Error, InputError, InputErrorKind};
+pub use iam::{
+    Blocker, DecidingStatement, Decision, DecisionKind, Effect, Evaluator, EvaluatorBuilder, PolicySource, Request,
+    RequestError, ScpLevel, parse_policy,
+};
 pub use ingest::{Document, IngestOptions};
 pub use model::{
     Account, Attachment, Catcher, Diagnostic, DiagnosticSeverity, Edge, EdgeKind, Encryption, FactGraph, HttpEndpoint,
