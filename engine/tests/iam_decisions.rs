@@ -1,4 +1,4 @@
-//! Decision tables for the IAM evaluator: every `testdata/iam-decisions/*.yaml` file holds
+//! AccessDecision tables for the IAM evaluator: every `testdata/iam-decisions/*.yaml` file holds
 //! named policies and cases, one case per row. Adding a row adds a test.
 //!
 //! A file: `policies` (name → policy document), optional `defaults` (fields every case
@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::{Map, Value};
-use stepguard::{Blocker, DecisionKind, Evaluator, PolicyKind, Request, parse_policy};
+use stepguard::{Blocker, AccessDecisionKind, Evaluator, PolicyKind, AccessRequest, parse_policy};
 use yaml_rust2::{Yaml, YamlLoader};
 
 fn to_json(yaml: &Yaml) -> Value {
@@ -107,9 +107,9 @@ fn build(table: &Table, case: &Map<String, Value>) -> Result<Evaluator, stepguar
     b.build()
 }
 
-fn request(case: &Map<String, Value>) -> Request {
+fn request(case: &Map<String, Value>) -> AccessRequest {
     let field = |k: &str| case.get(k).map(scalar).unwrap_or_else(|| panic!("case has no `{k}`"));
-    let mut r = Request::new(&field("principal"), &field("action")).unwrap();
+    let mut r = AccessRequest::new(&field("principal"), &field("action")).unwrap();
     if let Some(resource) = case.get("resource").filter(|v| !v.is_null()) {
         r = r.with_resource(&scalar(resource)).unwrap();
     }
@@ -263,12 +263,12 @@ fn decisions_name_policy_ids_and_sids() {
     )
     .unwrap();
     let evaluator = Evaluator::new(&[&policy]).unwrap();
-    let request = Request::new("arn:aws:iam::111122223333:user/u", "s3:GetObject")
+    let request = AccessRequest::new("arn:aws:iam::111122223333:user/u", "s3:GetObject")
         .unwrap()
         .with_resource("arn:aws:s3:::secrets/k")
         .unwrap();
     let decision = evaluator.evaluate(&request);
-    assert_eq!(decision.kind(), DecisionKind::ExplicitDeny);
+    assert_eq!(decision.kind(), AccessDecisionKind::ExplicitDeny);
     let s = decision.statements().next().unwrap();
     assert_eq!((s.policy_id(), s.index(), s.sid()), ("p.json", 1, Some("NoSecrets")));
     assert_eq!(s.location().pointer, "/Statement/1");
@@ -321,7 +321,7 @@ fn iam_throughput_probe() {
         .scp_level("111122223333", &[&full])
         .build()
         .unwrap();
-    let requests: Vec<Request> = [
+    let requests: Vec<AccessRequest> = [
         ("sqs:PutMessage", "arn:aws:sqs:us-east-1:111122223333:app-orders"),
         ("lambda:GetFunction", "arn:aws:lambda:us-east-1:111122223333:function:f"),
         ("ecs:DeleteService", "arn:aws:ecs:us-east-1:111122223333:service/x"),
@@ -329,7 +329,7 @@ fn iam_throughput_probe() {
     ]
     .iter()
     .map(|(action, resource)| {
-        Request::new("arn:aws:sts::111122223333:assumed-role/exec/run", action)
+        AccessRequest::new("arn:aws:sts::111122223333:assumed-role/exec/run", action)
             .unwrap()
             .with_resource(resource)
             .unwrap()
@@ -339,10 +339,10 @@ fn iam_throughput_probe() {
             .with_context("aws:MultiFactorAuthPresent", "true")
     })
     .collect();
-    let kinds: Vec<DecisionKind> = requests.iter().map(|r| evaluator.evaluate(r).kind()).collect();
+    let kinds: Vec<AccessDecisionKind> = requests.iter().map(|r| evaluator.evaluate(r).kind()).collect();
     assert_eq!(
         kinds,
-        [DecisionKind::Allow, DecisionKind::Allow, DecisionKind::ImplicitDeny, DecisionKind::ImplicitDeny]
+        [AccessDecisionKind::Allow, AccessDecisionKind::Allow, AccessDecisionKind::ImplicitDeny, AccessDecisionKind::ImplicitDeny]
     );
     let rounds = 250_000;
     let start = std::time::Instant::now();
@@ -373,7 +373,7 @@ fn evaluator_new_routes_policies_by_kind() {
     let ou = p("ou", PolicyKind::Scp, r#"{"Statement": {"Effect": "Allow", "Action": "sqs:Send*", "Resource": "*"}}"#);
     let evaluator = Evaluator::new(&[&role, &boundary, &root, &ou]).unwrap();
     let request = |action: &str| {
-        Request::new("arn:aws:sts::111122223333:assumed-role/r/s", action)
+        AccessRequest::new("arn:aws:sts::111122223333:assumed-role/r/s", action)
             .unwrap()
             .with_resource("arn:aws:sqs:us-east-1:111122223333:q")
             .unwrap()
@@ -383,16 +383,16 @@ fn evaluator_new_routes_policies_by_kind() {
     let ids: Vec<&str> = allowed.statements().map(|s| s.policy_id()).collect();
     assert_eq!(ids, ["root", "ou", "role", "pb"]);
     let blocked = evaluator.evaluate(&request("sqs:DeleteMessage"));
-    assert_eq!(blocked.kind(), DecisionKind::ImplicitDeny);
+    assert_eq!(blocked.kind(), AccessDecisionKind::ImplicitDeny);
     assert_eq!(blocked.blockers().collect::<Vec<_>>(), [Blocker::Scp, Blocker::PermissionsBoundary]);
     assert_eq!(blocked.blocking_scp_level().map(|l| (l.index, l.target)), Some((1, "ou")));
 }
 
 #[test]
 fn malformed_requests_are_errors() {
-    assert!(Request::new("alice", "s3:GetObject").is_err());
-    assert!(Request::new("arn:aws:iam::111122223333:user/alice", "s3").is_err());
-    let r = Request::new("arn:aws:iam::111122223333:user/alice", "s3:GetObject").unwrap();
+    assert!(AccessRequest::new("alice", "s3:GetObject").is_err());
+    assert!(AccessRequest::new("arn:aws:iam::111122223333:user/alice", "s3").is_err());
+    let r = AccessRequest::new("arn:aws:iam::111122223333:user/alice", "s3:GetObject").unwrap();
     let err = r.with_resource("bucket/key").unwrap_err();
     assert_eq!(err.to_string(), "resource `bucket/key` is not an ARN");
 }

@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
-use stepguard::{DecisionKind, Evaluator, PolicyKind, Request, parse_policy};
+use stepguard::{AccessDecisionKind, Evaluator, PolicyKind, AccessRequest, parse_policy};
 
 const PACKAGE: &str = "@cloud-copilot/iam-simulate@0.1.173";
 const SEED: u64 = 0x5eed_1a3d_2024_0001;
@@ -671,7 +671,7 @@ fn not_principal_rules_differ(principal: &str, entries: &[String]) -> bool {
 // ---------------------------------------------------------------------------------------
 // Running both sides.
 
-fn ours(case: &Case) -> DecisionKind {
+fn ours(case: &Case) -> AccessDecisionKind {
     let parse = |name: String, doc: &Value| {
         parse_policy(&name, PolicyKind::Inline, &doc.to_string()).unwrap_or_else(|e| panic!("{name}: {e}"))
     };
@@ -711,7 +711,7 @@ fn ours(case: &Case) -> DecisionKind {
         b = b.rcp_level(&format!("level-{l}"), &level.iter().collect::<Vec<_>>());
     }
     let evaluator = b.build().unwrap_or_else(|e| panic!("policies do not compile: {e}"));
-    let mut request = Request::new(case.principal, case.action)
+    let mut request = AccessRequest::new(case.principal, case.action)
         .unwrap()
         .with_resource(&case.resource)
         .unwrap()
@@ -885,9 +885,9 @@ fn iam_evaluator_agrees_with_iam_simulate() {
             continue;
         }
         let expected = match result["overallResult"].as_str() {
-            Some("Allowed") => DecisionKind::Allow,
-            Some("ImplicitlyDenied") => DecisionKind::ImplicitDeny,
-            Some("ExplicitlyDenied") => DecisionKind::ExplicitDeny,
+            Some("Allowed") => AccessDecisionKind::Allow,
+            Some("ImplicitlyDenied") => AccessDecisionKind::ImplicitDeny,
+            Some("ExplicitlyDenied") => AccessDecisionKind::ExplicitDeny,
             other => panic!("unexpected oracle result {other:?} for case {i}"),
         };
         let got = ours(case);

@@ -10,7 +10,7 @@ use super::arn::ArnPattern;
 use super::condition::Condition;
 use super::decision::{DecidingStatement, Effect, PolicySource};
 use super::pattern::{Matched, Pattern, Syntax};
-use super::request::{Caller, Request, RequestPrincipal};
+use super::request::{Caller, AccessRequest, RequestPrincipal};
 use crate::doc::{join_index, join_pointer};
 use crate::error::{InputError, InputErrorKind};
 use crate::ingest::symbolic::is_symbolic_json;
@@ -122,7 +122,7 @@ impl CompiledStatement {
     /// How the statement applies to the request, `None` when it does not. Sets `symbolic`
     /// when the statement holds a symbolic value and its actions did not rule it out.
     #[inline]
-    pub(crate) fn check(&self, request: &Request, cx: CheckContext, symbolic: &mut bool) -> Option<PrincipalMatch> {
+    pub(crate) fn check(&self, request: &AccessRequest, cx: CheckContext, symbolic: &mut bool) -> Option<PrincipalMatch> {
         if self.symbolic_action {
             *symbolic = true;
         }
@@ -162,7 +162,7 @@ impl CompiledStatement {
     }
 
     #[inline]
-    fn matches_action(&self, request: &Request) -> bool {
+    fn matches_action(&self, request: &AccessRequest) -> bool {
         self.actions.matches(|a| match a {
             ActionPattern::All => true,
             ActionPattern::Service { service, name } => {
@@ -180,7 +180,7 @@ impl<T> Element<T> {
     }
 }
 
-fn resource_matches(pattern: &ResourcePattern, request: &Request) -> bool {
+fn resource_matches(pattern: &ResourcePattern, request: &AccessRequest) -> bool {
     match pattern {
         ResourcePattern::All => true,
         // A request without a specific resource is matched only by `*`.

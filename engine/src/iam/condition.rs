@@ -18,7 +18,7 @@ use serde_json::Value as Json;
 
 use super::arn::{ArnPattern, split_arn};
 use super::pattern::{Matched, Pattern, Syntax};
-use super::request::{ContextValue, Request};
+use super::request::{ContextValue, AccessRequest};
 use crate::ingest::symbolic::is_symbolic_json;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -222,7 +222,7 @@ impl Condition {
     }
 
     /// True when the condition holds for the request.
-    pub(crate) fn holds(&self, request: &Request) -> bool {
+    pub(crate) fn holds(&self, request: &AccessRequest) -> bool {
         let value = request.lookup(&self.key);
         if self.family == Family::Null {
             let absent = value.is_none();
@@ -244,7 +244,7 @@ impl Condition {
     }
 
     /// The operator applied to one request value against all policy values.
-    fn holds_for(&self, value: &str, request: &Request) -> bool {
+    fn holds_for(&self, value: &str, request: &AccessRequest) -> bool {
         if self.negated {
             self.values.iter().all(|p| matches!(self.compare(p, value, request), Compared::NoMatch | Compared::Nothing))
         } else {
@@ -252,7 +252,7 @@ impl Condition {
         }
     }
 
-    fn compare(&self, policy: &PolicyValue, value: &str, request: &Request) -> Compared {
+    fn compare(&self, policy: &PolicyValue, value: &str, request: &AccessRequest) -> Compared {
         let yes = |b: bool| if b { Compared::Match } else { Compared::NoMatch };
         let fold = matches!(self.family, Family::String { fold: true, .. });
         match policy {
@@ -492,15 +492,15 @@ fn base64_equals(text: &str, bytes: &[u8]) -> Option<bool> {
 mod tests {
     use super::*;
 
-    fn request(context: &[(&str, &str)]) -> Request {
-        let mut r = Request::new("arn:aws:iam::111122223333:user/alice", "s3:GetObject").unwrap();
+    fn request(context: &[(&str, &str)]) -> AccessRequest {
+        let mut r = AccessRequest::new("arn:aws:iam::111122223333:user/alice", "s3:GetObject").unwrap();
         for (k, v) in context {
             r = r.with_context(k, *v);
         }
         r
     }
 
-    fn holds(op: &str, key: &str, values: &[&str], r: &Request) -> bool {
+    fn holds(op: &str, key: &str, values: &[&str], r: &AccessRequest) -> bool {
         let values: Vec<Json> = values.iter().map(|v| Json::from(*v)).collect();
         Condition::compile(op, key, &values, true).unwrap().holds(r)
     }

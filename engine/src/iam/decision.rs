@@ -10,7 +10,7 @@ use crate::model::SourceRef;
 // CAUTION: publicly exported
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum DecisionKind {
+pub enum AccessDecisionKind {
     /// Some policy allows the request and every guardrail lets it through.
     Allow,
     /// Nothing allows it (or a required policy type, such as an SCP level, has no allow).
@@ -19,18 +19,18 @@ pub enum DecisionKind {
     ExplicitDeny,
 }
 
-impl DecisionKind {
+impl AccessDecisionKind {
     /// `allow`, `implicit_deny` or `explicit_deny`.
     pub fn as_str(self) -> &'static str {
         match self {
-            DecisionKind::Allow => "allow",
-            DecisionKind::ImplicitDeny => "implicit_deny",
-            DecisionKind::ExplicitDeny => "explicit_deny",
+            AccessDecisionKind::Allow => "allow",
+            AccessDecisionKind::ImplicitDeny => "implicit_deny",
+            AccessDecisionKind::ExplicitDeny => "explicit_deny",
         }
     }
 }
 
-impl fmt::Display for DecisionKind {
+impl fmt::Display for AccessDecisionKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -125,7 +125,7 @@ impl fmt::Display for DecidingStatement {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Blocker {
-    /// A level of the SCP chain has no applicable `Allow` (see [`Decision::blocking_scp_level`]).
+    /// A level of the SCP chain has no applicable `Allow` (see [`AccessDecision::blocking_scp_level`]).
     Scp,
     /// No identity policy allows, and no resource policy grants on its own.
     IdentityPolicy,
@@ -174,15 +174,15 @@ pub struct ScpLevel<'e> {
 
 /// The result of [`Evaluator::evaluate`](super::Evaluator::evaluate).
 ///
-/// - `explicit_deny`: [`Decision::statements`] lists the applicable `Deny` statements.
+/// - `explicit_deny`: [`AccessDecision::statements`] lists the applicable `Deny` statements.
 /// - `allow`: it lists the statements that granted: the identity or resource statement, the
 ///   boundary and session statements, and one `Allow` per SCP level.
-/// - `implicit_deny`: [`Decision::blockers`] says which policy types lacked an `Allow`, and
-///   [`Decision::blocking_scp_level`] which SCP level.
+/// - `implicit_deny`: [`AccessDecision::blockers`] says which policy types lacked an `Allow`, and
+///   [`AccessDecision::blocking_scp_level`] which SCP level.
 // CAUTION: publicly exported
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Decision<'e> {
-    kind: DecisionKind,
+pub struct AccessDecision<'e> {
+    kind: AccessDecisionKind,
     statements: [Option<&'e DecidingStatement>; MAX_DECIDING],
     total: usize,
     blockers: u8,
@@ -190,9 +190,9 @@ pub struct Decision<'e> {
     symbolic: bool,
 }
 
-impl<'e> Decision<'e> {
-    pub(crate) fn new(kind: DecisionKind) -> Self {
-        Decision { kind, statements: [None; MAX_DECIDING], total: 0, blockers: 0, scp_level: None, symbolic: false }
+impl<'e> AccessDecision<'e> {
+    pub(crate) fn new(kind: AccessDecisionKind) -> Self {
+        AccessDecision { kind, statements: [None; MAX_DECIDING], total: 0, blockers: 0, scp_level: None, symbolic: false }
     }
 
     pub(crate) fn push(&mut self, statement: &'e DecidingStatement) {
@@ -215,13 +215,13 @@ impl<'e> Decision<'e> {
     }
 
     /// Allow, implicit deny or explicit deny.
-    pub fn kind(&self) -> DecisionKind {
+    pub fn kind(&self) -> AccessDecisionKind {
         self.kind
     }
 
-    /// True for [`DecisionKind::Allow`].
+    /// True for [`AccessDecisionKind::Allow`].
     pub fn is_allowed(&self) -> bool {
-        self.kind == DecisionKind::Allow
+        self.kind == AccessDecisionKind::Allow
     }
 
     /// The statements that decided (see the type's documentation), in evaluation order:
@@ -254,7 +254,7 @@ impl<'e> Decision<'e> {
     }
 }
 
-impl fmt::Display for Decision<'_> {
+impl fmt::Display for AccessDecision<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.kind.as_str())?;
         let mut first = true;

@@ -4,7 +4,7 @@
 //! permissions boundary, session policy, the SCP chain of its account) and, optionally, on
 //! one resource (its resource policy, the RCP chain of its account). Building it compiles
 //! every statement into matcher structures once; [`Evaluator::evaluate`] then decides a
-//! [`Request`] without allocating.
+//! [`AccessRequest`] without allocating.
 //!
 //! The decision follows AWS's documented evaluation logic (see `docs/iam-evaluation.md`):
 //! 1. any applicable `Deny` in any policy type → explicit deny;
@@ -26,8 +26,8 @@ mod request;
 
 use std::collections::BTreeMap;
 
-pub use decision::{Blocker, DecidingStatement, Decision, DecisionKind, Effect, PolicySource, ScpLevel};
-pub use request::{Request, RequestError};
+pub use decision::{Blocker, DecidingStatement, AccessDecision, AccessDecisionKind, Effect, PolicySource, ScpLevel};
+pub use request::{AccessRequest, AccessRequestError};
 
 use compile::{CheckContext, CompiledStatement, PrincipalMatch, PrincipalMode, compile_policy};
 use request::Caller;
@@ -54,7 +54,7 @@ pub fn parse_policy(name: &str, kind: PolicyKind, text: &str) -> Result<Policy, 
     let limits = Limits::default();
     let node = parse_text(name, text, &limits).map_err(|e| Error::Input(vec![e]))?;
     let documents = BTreeMap::new();
-    let ctx = ReadContext { file: name, limits: &limits, documents: &documents, dir: None };
+    let ctx = ReadContext::new(name, &limits, &documents, None);
     read_policy(&ctx, &node, "", name.to_owned(), kind).map_err(|e| Error::Input(vec![e]))
 }
 
@@ -69,7 +69,7 @@ struct Level {
 /// requests.
 ///
 /// ```
-/// use stepguard::{parse_policy, Evaluator, PolicyKind, Request, DecisionKind};
+/// use stepguard::{parse_policy, Evaluator, PolicyKind, AccessRequest, AccessDecisionKind};
 /// let role = parse_policy("role.json", PolicyKind::Inline,
 ///     r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "lambda:Invoke*", "Resource": "*"}}"#)?;
 /// let scp = parse_policy("scp.json", PolicyKind::Scp,
@@ -77,12 +77,12 @@ struct Level {
 ///        {"Effect": "Deny", "Action": "*", "Resource": "*",
 ///         "Condition": {"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}}}]}"#)?;
 /// let evaluator = Evaluator::builder().identity_policy(&role).scp_level("r-root", &[&scp]).build()?;
-/// let request = Request::new("arn:aws:sts::111122223333:assumed-role/exec/s", "lambda:InvokeFunction")?
+/// let request = AccessRequest::new("arn:aws:sts::111122223333:assumed-role/exec/s", "lambda:InvokeFunction")?
 ///     .with_resource("arn:aws:lambda:us-east-1:111122223333:function:f")?;
 /// // The region key is absent: `StringNotEquals` holds and the SCP denies.
-/// assert_eq!(evaluator.evaluate(&request).kind(), DecisionKind::ExplicitDeny);
+/// assert_eq!(evaluator.evaluate(&request).kind(), AccessDecisionKind::ExplicitDeny);
 /// let request = request.with_context("aws:RequestedRegion", "eu-west-1");
-/// assert_eq!(evaluator.evaluate(&request).kind(), DecisionKind::Allow);
+/// assert_eq!(evaluator.evaluate(&request).kind(), AccessDecisionKind::Allow);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 // CAUTION: publicly exported
@@ -227,17 +227,17 @@ impl Evaluator {
     }
 
     /// Decides `request`. Never allocates.
-    pub fn evaluate(&self, request: &Request) -> Decision<'_> {
+    pub fn evaluate(&self, request: &AccessRequest) -> AccessDecision<'_> {
         let principal = &request.principal;
         // AWS: sts:GetCallerIdentity needs no permission and cannot be denied.
         if principal.is_iam() && request.service == "sts" && request.action_name == "getcalleridentity" {
-            return Decision::new(DecisionKind::Allow);
+            return AccessDecision::new(AccessDecisionKind::Allow);
         }
         let has_boundary = self.boundary.is_some();
         let plain = CheckContext { mode: PrincipalMode::Ignore, has_boundary };
         let mut symbolic = false;
-        let mut denied = Decision::new(DecisionKind::ExplicitDeny);
-        let mut allowed = Decision::new(DecisionKind::Allow);
+        let mut denied = AccessDecision::new(AccessDecisionKind::ExplicitDeny);
+        let mut allowed = AccessDecision::new(AccessDecisionKind::Allow);
         let management = self.management_account.as_deref();
 
         // SCPs: every level needs an allow; a deny at any level denies.
@@ -338,7 +338,7 @@ impl Evaluator {
         };
 
         let Some(grant) = grant else {
-            let mut d = Decision::new(DecisionKind::ImplicitDeny);
+            let mut d = AccessDecision::new(AccessDecisionKind::ImplicitDeny);
             if principal.is_iam() {
                 if !identity_ok {
                     d.block(Blocker::IdentityPolicy);
@@ -365,7 +365,7 @@ impl Evaluator {
         };
 
         if let Some(index) = scp_gap {
-            let mut d = Decision::new(DecisionKind::ImplicitDeny);
+            let mut d = AccessDecision::new(AccessDecisionKind::ImplicitDeny);
             d.block(Blocker::Scp);
             d.set_scp_level(self.scp_level(index));
             d.set_symbolic(symbolic);
@@ -389,7 +389,7 @@ impl Evaluator {
     /// Requests whose resource must trust the caller even within one account: KMS keys (the
     /// key policy must allow, directly or by delegating to the account) and role trust
     /// (`sts:*` against a role whose trust policy is given).
-    fn needs_resource_trust(&self, request: &Request) -> bool {
+    fn needs_resource_trust(&self, request: &AccessRequest) -> bool {
         match request.service.as_str() {
             "kms" => request.arn().is_some_and(|a| a.resource.starts_with("key/")),
             "sts" => self.resource.is_some(),
@@ -406,10 +406,10 @@ impl Evaluator {
 #[inline]
 fn scan<'e>(
     statements: &'e [CompiledStatement],
-    request: &Request,
+    request: &AccessRequest,
     cx: CheckContext,
     symbolic: &mut bool,
-    denied: &mut Decision<'e>,
+    denied: &mut AccessDecision<'e>,
 ) -> Option<(&'e DecidingStatement, PrincipalMatch)> {
     let mut allow = None;
     for s in statements {

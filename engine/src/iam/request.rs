@@ -12,11 +12,11 @@ use super::pattern::Variables;
 // CAUTION: publicly exported
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
-pub struct RequestError {
+pub struct AccessRequestError {
     message: String,
 }
 
-impl RequestError {
+impl AccessRequestError {
     fn new(message: String) -> Self {
         Self { message }
     }
@@ -53,7 +53,7 @@ pub(crate) struct RequestPrincipal {
 }
 
 impl RequestPrincipal {
-    fn parse(text: &str) -> Result<Self, RequestError> {
+    fn parse(text: &str) -> Result<Self, AccessRequestError> {
         let plain =
             |caller| Ok(Self { caller, text: text.to_owned(), partition: String::new(), account: String::new() });
         if text == "anonymous" {
@@ -63,10 +63,10 @@ impl RequestPrincipal {
             if !text.is_empty() && !text.contains(':') && text.contains('.') {
                 return plain(Caller::Service);
             }
-            return Err(RequestError::new(format!("principal `{text}` is not an IAM or STS ARN or a service name")));
+            return Err(AccessRequestError::new(format!("principal `{text}` is not an IAM or STS ARN or a service name")));
         };
         let bad = || {
-            RequestError::new(format!("principal `{text}` is not a user, role, session, federated user or root ARN"))
+            AccessRequestError::new(format!("principal `{text}` is not a user, role, session, federated user or root ARN"))
         };
         let last_segment = |path: &str| path.rsplit('/').next().unwrap_or_default().to_owned();
         let caller = match (arn.service, arn.resource.split_once('/')) {
@@ -115,7 +115,7 @@ pub(crate) enum ContextValue {
     Multi(Vec<String>),
 }
 
-/// Byte ranges of the split resource ARN inside `Request::resource`.
+/// Byte ranges of the split resource ARN inside `AccessRequest::resource`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct ArnSpans {
     partition: (usize, usize),
@@ -135,11 +135,11 @@ struct ArnSpans {
 /// .with_resource("arn:aws:lambda:us-east-1:111122223333:function:f")?
 /// .with_context("aws:RequestedRegion", "us-east-1");
 /// assert_eq!(request.action(), "lambda:InvokeFunction");
-/// # Ok::<(), stepguard::RequestError>(())
+/// # Ok::<(), stepguard::AccessRequestError>(())
 /// ```
 // CAUTION: publicly exported
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Request {
+pub struct AccessRequest {
     pub(crate) principal: RequestPrincipal,
     action: String,
     // INVARIANT (lowercase-action): both lowercase; `service:name` split at the colon.
@@ -153,19 +153,19 @@ pub struct Request {
     context: Vec<(String, ContextValue)>,
 }
 
-impl Request {
+impl AccessRequest {
     /// A request by `principal` (a user, role, session, federated user or root ARN, a
     /// service principal such as `states.amazonaws.com`, or `anonymous`) for `action`
-    /// (`service:Action`), with no specific resource (see [`Request::with_resource`]).
-    pub fn new(principal: &str, action: &str) -> Result<Request, RequestError> {
+    /// (`service:Action`), with no specific resource (see [`AccessRequest::with_resource`]).
+    pub fn new(principal: &str, action: &str) -> Result<AccessRequest, AccessRequestError> {
         let principal = RequestPrincipal::parse(principal)?;
         let Some((service, name)) = action
             .split_once(':')
             .filter(|(s, n)| !s.is_empty() && !n.is_empty() && !n.contains(':') && !action.contains(['*', '?']))
         else {
-            return Err(RequestError::new(format!("action `{action}` is not of the form `service:Action`")));
+            return Err(AccessRequestError::new(format!("action `{action}` is not of the form `service:Action`")));
         };
-        Ok(Request {
+        Ok(AccessRequest {
             principal,
             action: action.to_owned(),
             service: service.to_lowercase(),
@@ -180,14 +180,14 @@ impl Request {
 
     /// Sets the resource ARN. `*` means no specific resource (the form AWS uses for actions
     /// that support no resource types): then only `"Resource": "*"` matches.
-    pub fn with_resource(mut self, arn: &str) -> Result<Request, RequestError> {
+    pub fn with_resource(mut self, arn: &str) -> Result<AccessRequest, AccessRequestError> {
         if arn == "*" {
             self.resource = None;
             self.spans = None;
             return Ok(self);
         }
         let Some(parts) = split_arn(arn) else {
-            return Err(RequestError::new(format!("resource `{arn}` is not an ARN")));
+            return Err(AccessRequestError::new(format!("resource `{arn}` is not an ARN")));
         };
         // Segments are consecutive after `arn:`, each followed by one `:`.
         let mut next = "arn:".len();
@@ -210,14 +210,14 @@ impl Request {
     /// Sets the account that owns the resource, for ARNs that do not name it (S3 buckets).
     /// By default it is the ARN's account segment, or the principal's account when that is
     /// empty or there is no resource.
-    pub fn with_resource_account(mut self, account: &str) -> Request {
+    pub fn with_resource_account(mut self, account: &str) -> AccessRequest {
         self.resource_account = Some(account.to_owned());
         self
     }
 
     /// Sets a single-valued context key (names are case-insensitive; a later value replaces
     /// an earlier one).
-    pub fn with_context(self, key: &str, value: impl Into<String>) -> Request {
+    pub fn with_context(self, key: &str, value: impl Into<String>) -> AccessRequest {
         self.with_value(key, ContextValue::Single(value.into()))
     }
 
@@ -225,7 +225,7 @@ impl Request {
     /// Set operators (`ForAnyValue:`, `ForAllValues:`) see its members; a plain operator
     /// never matches a multivalued key, as AWS requires a set operator for them. An empty
     /// set counts as an absent key.
-    pub fn with_context_values<I, S>(self, key: &str, values: I) -> Request
+    pub fn with_context_values<I, S>(self, key: &str, values: I) -> AccessRequest
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
@@ -234,8 +234,8 @@ impl Request {
     }
 
     /// For a role session, the full role ARN (with its path), used for `aws:PrincipalArn` by
-    /// [`Request::with_principal_keys`]. Without it the path-less ARN is derived.
-    pub fn with_role_arn(mut self, role_arn: &str) -> Request {
+    /// [`AccessRequest::with_principal_keys`]. Without it the path-less ARN is derived.
+    pub fn with_role_arn(mut self, role_arn: &str) -> AccessRequest {
         self.role_arn = Some(role_arn.to_owned());
         self
     }
@@ -243,7 +243,7 @@ impl Request {
     /// Adds the keys AWS derives from the principal, unless already set: `aws:PrincipalArn`
     /// (the role ARN for a session), `aws:PrincipalAccount`, `aws:PrincipalType` and, for IAM
     /// users, `aws:username`.
-    pub fn with_principal_keys(self) -> Request {
+    pub fn with_principal_keys(self) -> AccessRequest {
         let p = &self.principal;
         let (arn, kind, username) = match &p.caller {
             Caller::User { name } => (p.text.clone(), "User", Some(name.clone())),
@@ -274,7 +274,7 @@ impl Request {
         out
     }
 
-    fn with_value(mut self, key: &str, value: ContextValue) -> Request {
+    fn with_value(mut self, key: &str, value: ContextValue) -> AccessRequest {
         let key = key.to_lowercase();
         match self.context.binary_search_by(|(k, _)| k.as_str().cmp(&key)) {
             Ok(i) => {
@@ -302,7 +302,7 @@ impl Request {
         self.resource.as_deref()
     }
 
-    /// The account that owns the resource (see [`Request::with_resource_account`]); empty
+    /// The account that owns the resource (see [`AccessRequest::with_resource_account`]); empty
     /// for a service or anonymous caller without a resource account.
     pub fn resource_account(&self) -> &str {
         if let Some(a) = &self.resource_account {
@@ -337,7 +337,7 @@ impl Request {
     }
 }
 
-impl Variables for Request {
+impl Variables for AccessRequest {
     fn single_value(&self, key: &str) -> Option<&str> {
         match self.lookup(key)? {
             ContextValue::Single(v) => Some(v),
@@ -347,7 +347,7 @@ impl Variables for Request {
     }
 }
 
-impl fmt::Display for Request {
+impl fmt::Display for AccessRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {} on {}", self.principal.text, self.action, self.resource.as_deref().unwrap_or("*"))
     }
@@ -374,7 +374,7 @@ mod tests {
 
     #[test]
     fn context_keys_are_case_insensitive_and_replaced() {
-        let r = Request::new("arn:aws:iam::1:user/u", "s3:GetObject")
+        let r = AccessRequest::new("arn:aws:iam::1:user/u", "s3:GetObject")
             .unwrap()
             .with_context("AWS:SourceIp", "1.2.3.4")
             .with_context("aws:sourceip", "5.6.7.8")
@@ -385,13 +385,13 @@ mod tests {
 
     #[test]
     fn resource_account_defaults() {
-        let r = Request::new("arn:aws:iam::1:user/u", "s3:GetObject").unwrap();
+        let r = AccessRequest::new("arn:aws:iam::1:user/u", "s3:GetObject").unwrap();
         assert_eq!(r.resource_account(), "1");
         let r = r.with_resource("arn:aws:s3:::b/k").unwrap();
         assert_eq!(r.resource_account(), "1");
         let r = r.with_resource_account("2");
         assert_eq!(r.resource_account(), "2");
-        let r = Request::new("arn:aws:iam::1:user/u", "sqs:SendMessage")
+        let r = AccessRequest::new("arn:aws:iam::1:user/u", "sqs:SendMessage")
             .unwrap()
             .with_resource("arn:aws:sqs:us-east-1:3:q")
             .unwrap();
@@ -401,17 +401,17 @@ mod tests {
 
     #[test]
     fn principal_keys_are_derived() {
-        let r = Request::new("arn:aws:sts::1:assumed-role/r/s", "s3:GetObject").unwrap().with_principal_keys();
+        let r = AccessRequest::new("arn:aws:sts::1:assumed-role/r/s", "s3:GetObject").unwrap().with_principal_keys();
         assert_eq!(r.single_value("aws:principalarn"), Some("arn:aws:iam::1:role/r"));
         assert_eq!(r.single_value("aws:username"), None);
-        let r = Request::new("arn:aws:iam::1:user/p/u", "s3:GetObject").unwrap().with_principal_keys();
+        let r = AccessRequest::new("arn:aws:iam::1:user/p/u", "s3:GetObject").unwrap().with_principal_keys();
         assert_eq!(r.single_value("aws:username"), Some("u"));
     }
 
     #[test]
     fn malformed_actions_are_rejected() {
         for action in ["s3", "s3:", ":x", "s3:Get*", "a:b:c"] {
-            assert!(Request::new("arn:aws:iam::1:user/u", action).is_err(), "{action}");
+            assert!(AccessRequest::new("arn:aws:iam::1:user/u", action).is_err(), "{action}");
         }
     }
 }
