@@ -203,6 +203,23 @@ impl Node {
     }
 }
 
+/// Compact JSON text with object keys sorted at every level, so two documents that differ
+/// only in key order or formatting give the same text.
+pub(crate) fn canonical_json(value: &serde_json::Value) -> String {
+    fn sorted(value: &serde_json::Value) -> serde_json::Value {
+        match value {
+            serde_json::Value::Object(map) => {
+                let mut entries: Vec<(&String, &serde_json::Value)> = map.iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+                serde_json::Value::Object(entries.into_iter().map(|(k, v)| (k.clone(), sorted(v))).collect())
+            }
+            serde_json::Value::Array(items) => serde_json::Value::Array(items.iter().map(sorted).collect()),
+            other => other.clone(),
+        }
+    }
+    sorted(value).to_string()
+}
+
 /// Appends one reference token to a JSON pointer, escaping `~` and `/` (RFC 6901).
 pub(crate) fn push_pointer(pointer: &mut String, token: &str) {
     pointer.push('/');

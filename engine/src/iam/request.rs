@@ -128,7 +128,7 @@ struct ArnSpans {
 /// One request to authorize.
 ///
 /// ```
-/// let request = stepguard::Request::new(
+/// let request = stepguard::AccessRequest::new(
 ///     "arn:aws:sts::111122223333:assumed-role/sfn-exec/run-1",
 ///     "lambda:InvokeFunction",
 /// )?

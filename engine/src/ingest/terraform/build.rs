@@ -400,7 +400,7 @@ impl Builder<'_, '_> {
         match doc {
             Doc::Text { text, line, line_preserving } => {
                 let node = parse_document(self.ctx, &text, pointer, line, line_preserving, what)?;
-                self.consumed_documents.insert(node.to_json().to_string());
+                self.consumed_documents.insert(crate::doc::canonical_json(&node.to_json()));
                 Ok(Ready::Node(relocate(node, line, line_preserving)))
             }
             Doc::Decoded { node, embedded: Some((line, line_preserving)) } => {
@@ -818,7 +818,7 @@ impl Builder<'_, '_> {
         // The same document, however formatted, is already read where it is used.
         if let Ok(Some(Doc::Text { text, .. })) = a.document(r, "json")
             && let Ok(node) = parse_text(self.ctx.file, &text, self.ctx.limits)
-            && self.consumed_documents.contains(&node.to_json().to_string())
+            && self.consumed_documents.contains(&crate::doc::canonical_json(&node.to_json()))
         {
             return;
         }
