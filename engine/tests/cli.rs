@@ -1,4 +1,5 @@
 //! The `stepguard` binary as users run it: exit codes, stdout and stderr.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers fail loudly on broken fixtures")]
 
 mod common;
 

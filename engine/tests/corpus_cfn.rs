@@ -190,8 +190,7 @@ fn check_template(source: &Path, file: &Path, manifest: &Manifest, counts: &mut 
         let props = &res["Properties"];
         let sam = kind == "AWS::Serverless::StateMachine";
         let remote = if sam {
-            props.get("Definition").is_none()
-                && !props["DefinitionUri"].as_str().is_some_and(|p| !p.starts_with("s3://"))
+            props.get("Definition").is_none() && props["DefinitionUri"].as_str().is_none_or(|p| p.starts_with("s3://"))
         } else {
             props.get("DefinitionS3Location").is_some() && !props["DefinitionS3Location"].is_string()
         };

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::{Map, Value};
-use stepguard::{Blocker, AccessDecisionKind, Evaluator, PolicyKind, AccessRequest, parse_policy};
+use stepguard::{AccessDecisionKind, AccessRequest, Blocker, Evaluator, PolicyKind, parse_policy};
 use yaml_rust2::{Yaml, YamlLoader};
 
 fn to_json(yaml: &Yaml) -> Value {
@@ -342,7 +342,12 @@ fn iam_throughput_probe() {
     let kinds: Vec<AccessDecisionKind> = requests.iter().map(|r| evaluator.evaluate(r).kind()).collect();
     assert_eq!(
         kinds,
-        [AccessDecisionKind::Allow, AccessDecisionKind::Allow, AccessDecisionKind::ImplicitDeny, AccessDecisionKind::ImplicitDeny]
+        [
+            AccessDecisionKind::Allow,
+            AccessDecisionKind::Allow,
+            AccessDecisionKind::ImplicitDeny,
+            AccessDecisionKind::ImplicitDeny
+        ]
     );
     let rounds = 250_000;
     let start = std::time::Instant::now();

@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
-use stepguard::{AccessDecisionKind, Evaluator, PolicyKind, AccessRequest, parse_policy};
+use stepguard::{AccessDecisionKind, AccessRequest, Evaluator, PolicyKind, parse_policy};
 
 const PACKAGE: &str = "@cloud-copilot/iam-simulate@0.1.173";
 const SEED: u64 = 0x5eed_1a3d_2024_0001;

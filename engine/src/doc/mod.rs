@@ -123,18 +123,6 @@ impl Node {
         matches!(self.value, Value::Null)
     }
 
-    /// The JSON type name used in error messages (`object`, `array`, `string`, ...).
-    pub(crate) fn type_name(&self) -> &'static str {
-        match &self.value {
-            Value::Null => "null",
-            Value::Bool(_) => "boolean",
-            Value::Number(_) => "number",
-            Value::String(_) => "string",
-            Value::Array(_) => "array",
-            Value::Object(_) => "object",
-        }
-    }
-
     /// The type with its article, for messages: `a string`, `an object`, `null`.
     pub(crate) fn described_type(&self) -> &'static str {
         match &self.value {

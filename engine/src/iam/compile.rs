@@ -10,7 +10,7 @@ use super::arn::ArnPattern;
 use super::condition::Condition;
 use super::decision::{DecidingStatement, Effect, PolicySource};
 use super::pattern::{Matched, Pattern, Syntax};
-use super::request::{Caller, AccessRequest, RequestPrincipal};
+use super::request::{AccessRequest, Caller, RequestPrincipal};
 use crate::doc::{join_index, join_pointer};
 use crate::error::{InputError, InputErrorKind};
 use crate::ingest::symbolic::is_symbolic_json;
@@ -122,7 +122,12 @@ impl CompiledStatement {
     /// How the statement applies to the request, `None` when it does not. Sets `symbolic`
     /// when the statement holds a symbolic value and its actions did not rule it out.
     #[inline]
-    pub(crate) fn check(&self, request: &AccessRequest, cx: CheckContext, symbolic: &mut bool) -> Option<PrincipalMatch> {
+    pub(crate) fn check(
+        &self,
+        request: &AccessRequest,
+        cx: CheckContext,
+        symbolic: &mut bool,
+    ) -> Option<PrincipalMatch> {
         if self.symbolic_action {
             *symbolic = true;
         }

@@ -18,7 +18,7 @@ use serde_json::Value as Json;
 
 use super::arn::{ArnPattern, split_arn};
 use super::pattern::{Matched, Pattern, Syntax};
-use super::request::{ContextValue, AccessRequest};
+use super::request::{AccessRequest, ContextValue};
 use crate::ingest::symbolic::is_symbolic_json;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -192,7 +192,14 @@ pub struct AccessDecision<'e> {
 
 impl<'e> AccessDecision<'e> {
     pub(crate) fn new(kind: AccessDecisionKind) -> Self {
-        AccessDecision { kind, statements: [None; MAX_DECIDING], total: 0, blockers: 0, scp_level: None, symbolic: false }
+        AccessDecision {
+            kind,
+            statements: [None; MAX_DECIDING],
+            total: 0,
+            blockers: 0,
+            scp_level: None,
+            symbolic: false,
+        }
     }
 
     pub(crate) fn push(&mut self, statement: &'e DecidingStatement) {

@@ -26,7 +26,7 @@ mod request;
 
 use std::collections::BTreeMap;
 
-pub use decision::{Blocker, DecidingStatement, AccessDecision, AccessDecisionKind, Effect, PolicySource, ScpLevel};
+pub use decision::{AccessDecision, AccessDecisionKind, Blocker, DecidingStatement, Effect, PolicySource, ScpLevel};
 pub use request::{AccessRequest, AccessRequestError};
 
 use compile::{CheckContext, CompiledStatement, PrincipalMatch, PrincipalMode, compile_policy};

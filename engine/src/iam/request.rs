@@ -63,10 +63,14 @@ impl RequestPrincipal {
             if !text.is_empty() && !text.contains(':') && text.contains('.') {
                 return plain(Caller::Service);
             }
-            return Err(AccessRequestError::new(format!("principal `{text}` is not an IAM or STS ARN or a service name")));
+            return Err(AccessRequestError::new(format!(
+                "principal `{text}` is not an IAM or STS ARN or a service name"
+            )));
         };
         let bad = || {
-            AccessRequestError::new(format!("principal `{text}` is not a user, role, session, federated user or root ARN"))
+            AccessRequestError::new(format!(
+                "principal `{text}` is not a user, role, session, federated user or root ARN"
+            ))
         };
         let last_segment = |path: &str| path.rsplit('/').next().unwrap_or_default().to_owned();
         let caller = match (arn.service, arn.resource.split_once('/')) {

@@ -22,10 +22,10 @@ fn glob_set(globs: &[String]) -> Result<GlobSet, Error> {
         let glob = Glob::new(g).map_err(|e| Error::Glob { glob: g.clone(), message: e.kind().to_string() })?;
         builder.add(glob);
         // A bare pattern such as `*.json` should also match below the top folder.
-        if !g.contains('/') {
-            if let Ok(nested) = Glob::new(&format!("**/{g}")) {
-                builder.add(nested);
-            }
+        if !g.contains('/')
+            && let Ok(nested) = Glob::new(&format!("**/{g}"))
+        {
+            builder.add(nested);
         }
     }
     builder.build().map_err(|e| Error::Glob { glob: globs.join(", "), message: e.to_string() })
@@ -49,8 +49,8 @@ pub(crate) fn discover(paths: &[PathBuf], options: &IngestOptions) -> Result<Vec
         let walker = WalkDir::new(root).follow_links(false).sort_by_file_name().into_iter().filter_entry(|e| {
             let name = e.file_name().to_string_lossy();
             let relative = e.path().strip_prefix(root).unwrap_or(e.path());
-            e.depth() == 0
-                || !(e.file_type().is_dir() && SKIPPED_DIRS.contains(&name.as_ref())) && !exclude.is_match(relative)
+            let skipped_dir = e.file_type().is_dir() && SKIPPED_DIRS.contains(&name.as_ref());
+            e.depth() == 0 || (!skipped_dir && !exclude.is_match(relative))
         });
         for entry in walker {
             let entry = entry.map_err(|e| Error::Io {

@@ -91,7 +91,12 @@ pub(crate) struct ReadContext<'a> {
 
 impl<'a> ReadContext<'a> {
     /// A context for reading `file`.
-    pub(crate) fn new(file: &'a str, limits: &'a Limits, documents: &'a BTreeMap<String, &'a str>, dir: Option<&'a Path>) -> Self {
+    pub(crate) fn new(
+        file: &'a str,
+        limits: &'a Limits,
+        documents: &'a BTreeMap<String, &'a str>,
+        dir: Option<&'a Path>,
+    ) -> Self {
         Self { file, limits, documents, dir, consumed: std::cell::RefCell::new(Vec::new()) }
     }
 

@@ -37,7 +37,7 @@ pub(crate) fn register(engine: &mut regorus::Engine) -> Result<(), String> {
             Box::new(|args: Vec<Value>| {
                 let arn = args.first().and_then(|v| v.as_string().ok()).map(|s| s.to_string());
                 let Some(arn) = arn else { anyhow::bail!("stepguard.arn.parse: expected a string") };
-                Ok(parse_arn(&arn).map_or(Value::Null, |v| Value::from(v)))
+                Ok(parse_arn(&arn).map_or(Value::Null, Value::from))
             }),
         )
         .map_err(|e| e.to_string())?;

@@ -6,7 +6,6 @@
 //! path must sit under one of the bundle's roots, and the roots of two loaded bundles must not
 //! overlap. A bundle without a manifest owns exactly the packages and data paths it contains.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::Value as Json;
@@ -455,17 +454,6 @@ pub(crate) fn merged_data(bundles: &[Bundle], extra: &[(String, Json)]) -> Resul
         }
     }
     if errors.is_empty() { Ok(data) } else { Err(Error::Input(errors)) }
-}
-
-/// The per-file modules of every bundle, keyed by package, for lookups.
-pub(crate) fn packages(bundles: &[Bundle]) -> BTreeMap<String, Vec<&RegoModule>> {
-    let mut out: BTreeMap<String, Vec<&RegoModule>> = BTreeMap::new();
-    for module in bundles.iter().flat_map(|b| b.rego.iter()) {
-        if let Some(p) = &module.scan.package {
-            out.entry(p.clone()).or_default().push(module);
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -551,6 +551,7 @@ mod tests {
 
     #[test]
     fn schema_parses() {
-        Schema::from_cedarschema_str(SCHEMA).unwrap();
+        let (_schema, warnings) = Schema::from_cedarschema_str(SCHEMA).unwrap();
+        assert_eq!(warnings.count(), 0);
     }
 }

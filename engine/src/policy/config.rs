@@ -162,16 +162,11 @@ impl Config {
                     continue;
                 }
             };
-            if let Some(glob) = &w.node {
-                if let Err(e) = Glob::new(glob) {
-                    errors.push(config_error(
-                        name,
-                        text,
-                        glob,
-                        format!("{at}: invalid node glob `{glob}`: {}", e.kind()),
-                    ));
-                    continue;
-                }
+            if let Some(glob) = &w.node
+                && let Err(e) = Glob::new(glob)
+            {
+                errors.push(config_error(name, text, glob, format!("{at}: invalid node glob `{glob}`: {}", e.kind())));
+                continue;
             }
             waivers.push(Waiver { rule: w.rule, node: w.node, reason, expires, source: name.to_owned() });
         }

@@ -61,10 +61,8 @@ pub(crate) fn scan(text: &str) -> Result<Scan, (u32, String)> {
                 in_block = true;
                 continue;
             }
-            if in_block {
-                if let Some((_, body)) = pending.as_mut() {
-                    body.push(comment.strip_prefix(' ').unwrap_or(comment).to_owned());
-                }
+            if in_block && let Some((_, body)) = pending.as_mut() {
+                body.push(comment.strip_prefix(' ').unwrap_or(comment).to_owned());
             }
             continue;
         }

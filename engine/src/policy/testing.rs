@@ -170,7 +170,7 @@ pub fn run_tests(bundles: &[Bundle], options: &TestOptions) -> Result<TestReport
             } else {
                 match engine.eval_rule(name.clone()) {
                     Ok(v) if v == regorus::Value::from(true) => (TestOutcome::Pass, None),
-                    Ok(v) if v == regorus::Value::Undefined => {
+                    Ok(regorus::Value::Undefined) => {
                         (TestOutcome::Fail, Some("undefined (a condition in the test body did not hold)".to_owned()))
                     }
                     Ok(v) => (

@@ -115,11 +115,6 @@ impl<'a> Report<'a> {
         }
     }
 
-    /// The rule metadata for a finding's rule, when known.
-    pub(crate) fn rule(&self, id: &str) -> Option<&RuleInfo> {
-        self.rules.iter().find(|r| r.id == id)
-    }
-
     /// `file:line` of a finding, or the node id when it has no file.
     pub(crate) fn place(finding: &Finding) -> String {
         match (&finding.file, finding.line) {

@@ -69,10 +69,10 @@ fn write_finding(report: &Report<'_>, out: &mut String, f: &Finding) {
     let position = f.line.map_or_else(|| "-".to_owned(), |l| l.to_string());
     let severity = paint(report, severity_color(f.severity), &format!("{:<8}", f.severity.as_str()));
     let _ = writeln!(out, "  {position:>5}  {severity} {:<7} {}", f.rule, f.message);
-    if let (Some(file), Some(line)) = (&f.file, f.line) {
-        if let Some(text) = report.snippets.get(&(file.clone(), line)) {
-            let _ = writeln!(out, "         {} {}", paint(report, "2", "|"), text.trim_end());
-        }
+    if let (Some(file), Some(line)) = (&f.file, f.line)
+        && let Some(text) = report.snippets.get(&(file.clone(), line))
+    {
+        let _ = writeln!(out, "         {} {}", paint(report, "2", "|"), text.trim_end());
     }
     if let Some(node) = &f.node {
         let detail = match &f.path {
