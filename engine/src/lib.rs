@@ -12,7 +12,7 @@
 //!
 //! IAM decisions: an [`Evaluator`] compiles a principal's policies (identity, boundary,
 //! session, SCP chain) and a resource's policies (resource policy, RCPs) once, then decides
-//! [`Request`]s the way AWS documents it, naming the deciding statements
+//! [`AccessRequest`]s the way AWS documents it, naming the deciding statements
 //! (`docs/iam-evaluation.md`).
 //!
 //! ## Features
