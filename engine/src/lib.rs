@@ -93,3 +93,14 @@ pub fn read_data_file(path: impl AsRef<Path>) -> Result<serde_json::Value, Error
         )]))
     }
 }
+
+/// The JSON Schema (draft 2020-12) of the serialized [`FactGraph`], as shipped in
+/// `docs/fact-graph.schema.json`.
+///
+/// ```
+/// let schema = stepguard::graph_schema();
+/// assert_eq!(schema["title"], "FactGraph");
+/// ```
+pub fn graph_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(FactGraph)).unwrap_or(serde_json::Value::Null)
+}

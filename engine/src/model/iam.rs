@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::SourceRef;
 
 /// The role a policy plays.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PolicyKind {
     /// An inline policy embedded in a role, user or group.
@@ -37,7 +37,8 @@ pub enum PolicyKind {
 pub type Principal = BTreeMap<String, Vec<Value>>;
 
 /// One normalized statement.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Statement {
     /// `Sid`, when given.
     pub sid: Option<String>,
@@ -62,7 +63,8 @@ pub struct Statement {
 }
 
 /// A policy document with its role and attachment.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Policy {
     /// Stable id (policy ARN when known, else `file#LogicalId[/name]`).
     pub id: String,
@@ -85,7 +87,8 @@ pub struct Policy {
 }
 
 /// An IAM role (or, for `get-account-authorization-details`, a user or group principal).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Role {
     /// Stable id (role ARN when known, else `file#LogicalId`).
     pub id: String,

@@ -25,7 +25,8 @@ pub const SCHEMA_VERSION: &str = "1.0";
 
 /// Where a node came from: the file, the JSON pointer inside it and the line.
 // CAUTION: publicly exported
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SourceRef {
     /// The file as the user named it (path relative to the working directory or as given).
     pub file: String,
@@ -37,7 +38,8 @@ pub struct SourceRef {
 }
 
 /// One input file that contributed to the graph.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SourceFile {
     /// The file as the user named it.
     pub file: String,
@@ -50,7 +52,8 @@ pub struct SourceFile {
 }
 
 /// A typed, directed relation between two nodes.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Edge {
     /// Id of the source node.
     pub from: String,
@@ -62,7 +65,7 @@ pub struct Edge {
 }
 
 /// The kinds of edge in the graph.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EdgeKind {
     /// State machine → role it runs as.
@@ -90,7 +93,7 @@ pub enum EdgeKind {
 }
 
 /// Severity of a structural diagnostic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DiagnosticSeverity {
     /// AWS would reject the definition or the execution would fail.
@@ -100,7 +103,8 @@ pub enum DiagnosticSeverity {
 }
 
 /// A structural problem found while building the graph (not a policy finding).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Diagnostic {
     /// Stable code, e.g. `ASL_UNKNOWN_NEXT` (see `docs/fact-graph.md`).
     pub code: String,
@@ -116,7 +120,8 @@ pub struct Diagnostic {
 
 /// A resource named by the inputs that is not itself a workflow, role or policy: a Lambda
 /// function, KMS key, log group, queue, alarm... Kept so ARNs and references can be resolved.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Resource {
     /// Stable id (ARN when known, else `file#LogicalId`).
     pub id: String,
@@ -135,7 +140,8 @@ pub struct Resource {
 
 /// The whole normalized graph.
 // CAUTION: publicly exported
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct FactGraph {
     /// [`SCHEMA_VERSION`] of this document.
     pub schema_version: String,

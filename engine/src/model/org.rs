@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use super::SourceRef;
 
 /// The organization tree and policy attachments.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Organization {
     /// Root id (`r-xxxx`), when a layout is among the inputs.
     pub root: Option<String>,
@@ -23,7 +24,8 @@ pub struct Organization {
 }
 
 /// An organizational unit.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct OrgUnit {
     /// `ou-xxxx-yyyyyyyy`.
     pub id: String,
@@ -36,7 +38,8 @@ pub struct OrgUnit {
 }
 
 /// A member account.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Account {
     /// 12-digit account id.
     pub id: String,
@@ -49,7 +52,8 @@ pub struct Account {
 }
 
 /// A policy attached to a target.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Attachment {
     /// Policy id (in `policies`) or policy id as AWS names it (`p-xxxx`) when not among the
     /// inputs.

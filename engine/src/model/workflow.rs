@@ -12,7 +12,8 @@ use serde_json::Value;
 use super::SourceRef;
 
 /// A Step Functions state machine.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct StateMachine {
     /// Stable id: the ARN when the input gives it, else `file#LogicalId` (or `file` for a bare
     /// definition).
@@ -64,7 +65,8 @@ pub struct StateMachine {
 }
 
 /// `loggingConfiguration`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Logging {
     /// `ALL`, `ERROR`, `FATAL` or `OFF`; `None` when not configured (AWS treats that as `OFF`).
     pub level: Option<String>,
@@ -75,14 +77,16 @@ pub struct Logging {
 }
 
 /// `tracingConfiguration`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Tracing {
     /// Whether X-Ray tracing is on (absent means off).
     pub enabled: bool,
 }
 
 /// `encryptionConfiguration`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Encryption {
     /// `AWS_OWNED_KEY` (default) or `CUSTOMER_MANAGED_KMS_KEY`.
     #[serde(rename = "type")]
@@ -100,7 +104,8 @@ impl Default for Encryption {
 }
 
 /// One state of a state machine, nested or not.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct State {
     /// Stable id: `<state machine id>/state/<Name>`.
     pub id: String,
@@ -163,7 +168,8 @@ pub struct State {
 }
 
 /// What a Task state calls.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Integration {
     /// The family of integration.
     pub kind: IntegrationKind,
@@ -176,7 +182,7 @@ pub struct Integration {
 }
 
 /// The families of Task integration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum IntegrationKind {
     /// `arn:aws:states:::SERVICE:API[.pattern]`.
@@ -196,7 +202,8 @@ pub enum IntegrationKind {
 }
 
 /// One `Retry` rule.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Retrier {
     /// `ErrorEquals`.
     pub error_equals: Vec<String>,
@@ -213,7 +220,8 @@ pub struct Retrier {
 }
 
 /// One `Catch` rule.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Catcher {
     /// `ErrorEquals`.
     pub error_equals: Vec<String>,
@@ -224,7 +232,8 @@ pub struct Catcher {
 }
 
 /// Map state configuration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MapConfig {
     /// `INLINE` (default) or `DISTRIBUTED`.
     pub mode: String,
@@ -253,7 +262,8 @@ pub struct MapConfig {
 }
 
 /// An HTTP endpoint a Task calls.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct HttpEndpoint {
     /// The URL (literal, symbolic, or a path/expression when dynamic).
     pub endpoint: Option<Value>,
