@@ -158,7 +158,17 @@ impl RegoBackend {
     /// Metadata for a rule: the rule's own annotation, falling back to its package's.
     pub(crate) fn meta_for(&self, package: &str, rule: &str) -> Meta {
         let own = self.meta.get(&(package.to_owned(), rule.to_owned()));
-        let pkg = self.meta.get(&(package.to_owned(), String::new()));
+        // A package-level id names a rule only when the package has exactly one; other fields
+        // (severity, title, remediation) are package-wide defaults.
+        let single_rule = self.targets.iter().filter(|t| t.package == package).count() == 1;
+        let pkg = self.meta.get(&(package.to_owned(), String::new())).map(|p| {
+            let mut p = p.clone();
+            if !single_rule {
+                p.id = None;
+            }
+            p
+        });
+        let pkg = pkg.as_ref();
         match (own, pkg) {
             (Some(o), Some(p)) => Meta {
                 id: o.id.clone().or_else(|| p.id.clone()),

@@ -57,4 +57,4 @@ pub fn graph_json(paths: &[&str]) -> Result<String, stepguard::Error> {
     stepguard::graph(paths, &stepguard::IngestOptions::default()).map(|g| g.to_json_pretty())
 }
 
-static CWD_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+pub static CWD_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
