@@ -5,8 +5,8 @@
 mod common;
 
 use stepguard::{
-    Backend, Bundle, Config, Document, EngineOptions, EvalOptions, Format, IngestOptions, PolicyEngine, Report, Severity,
-    Verdict,
+    Backend, Bundle, Config, Document, EngineOptions, EvalOptions, Format, IngestOptions, PolicyEngine, Report,
+    Severity, Verdict,
 };
 
 const MACHINE: &str = r#"{
@@ -64,7 +64,10 @@ fn rego_findings_take_ids_and_severity_from_metadata_and_point_at_the_place() {
     assert_eq!(f.severity, Severity::Medium);
     assert_eq!(f.message, "Task `Fetch` has no timeout");
     assert_eq!(f.node.as_deref(), Some("flow.asl.json/state/Fetch"));
-    assert_eq!((f.file.as_deref(), f.line, f.pointer.as_deref()), (Some("flow.asl.json"), Some(5), Some("/States/Fetch")));
+    assert_eq!(
+        (f.file.as_deref(), f.line, f.pointer.as_deref()),
+        (Some("flow.asl.json"), Some(5), Some("/States/Fetch"))
+    );
     assert_eq!(f.backend, Backend::Rego);
     // Medium is below the default threshold (high): allow; at medium: deny.
     assert_eq!(decision.decision, Verdict::Allow);
@@ -86,7 +89,10 @@ fn rules_listing_reads_metadata() {
     // A package-level id names the rule of a single-rule package.
     let single = "# METADATA\n# title: One rule\n# custom:\n#   id: P001\n#   severity: critical\npackage stepguard.test.single\n\nimport rego.v1\n\ndeny contains \"x\" if false\n";
     let rules = engine(&[("single.rego", single)]).rules();
-    assert_eq!((rules[0].id.as_str(), rules[0].severity, rules[0].title.as_str()), ("P001", Severity::Critical, "One rule"));
+    assert_eq!(
+        (rules[0].id.as_str(), rules[0].severity, rules[0].title.as_str()),
+        ("P001", Severity::Critical, "One rule")
+    );
 }
 
 #[test]
@@ -135,11 +141,16 @@ fn inline_tag_waivers_need_a_reason() {
     };
     let options = EvalOptions { fail_on: Severity::Medium, ..EvalOptions::default() };
     let e = engine(&[("timeouts.rego", TIMEOUT_RULE)]);
-    let ok = stepguard::graph_from_documents(&[Document::new("d.json", describe("T001: fetch has its own timeout"))], &IngestOptions::default()).unwrap();
+    let ok = stepguard::graph_from_documents(
+        &[Document::new("d.json", describe("T001: fetch has its own timeout"))],
+        &IngestOptions::default(),
+    )
+    .unwrap();
     let decision = e.evaluate(&ok, &options).unwrap();
     assert_eq!(decision.decision, Verdict::Allow, "{:?}", decision.findings);
     assert_eq!(decision.waived.len(), 1);
-    let bad = stepguard::graph_from_documents(&[Document::new("d.json", describe("T001"))], &IngestOptions::default()).unwrap();
+    let bad = stepguard::graph_from_documents(&[Document::new("d.json", describe("T001"))], &IngestOptions::default())
+        .unwrap();
     let err = e.evaluate(&bad, &options).unwrap_err();
     assert!(err.to_string().contains("has no reason"), "{err}");
 }
@@ -238,7 +249,8 @@ when { principal.tracing_enabled == false };
 #[test]
 fn cedar_forbids_become_findings_with_annotations() {
     let decision = engine(&[("t.cedar", CEDAR_TIMEOUT)]).evaluate(&graph(), &EvalOptions::default()).unwrap();
-    let rules: Vec<(&str, Severity, &str)> = decision.findings.iter().map(|f| (f.rule.as_str(), f.severity, f.message.as_str())).collect();
+    let rules: Vec<(&str, Severity, &str)> =
+        decision.findings.iter().map(|f| (f.rule.as_str(), f.severity, f.message.as_str())).collect();
     assert!(rules.contains(&("C001", Severity::Critical, "Task `Fetch` has no timeout")), "{rules:?}");
     assert!(rules.iter().any(|(r, s, _)| *r == "C002" && *s == Severity::Low), "{rules:?}");
     assert_eq!(decision.decision, Verdict::Deny);
@@ -274,7 +286,8 @@ deny contains {"rule": "C001", "message": "rego says so", "node": s.id, "severit
 	s.timeout_seconds == null
 }
 "#;
-    let decision = engine(&[("both.rego", rego), ("t.cedar", CEDAR_TIMEOUT)]).evaluate(&graph(), &EvalOptions::default()).unwrap();
+    let decision =
+        engine(&[("both.rego", rego), ("t.cedar", CEDAR_TIMEOUT)]).evaluate(&graph(), &EvalOptions::default()).unwrap();
     let c001: Vec<_> = decision.findings.iter().filter(|f| f.rule == "C001").collect();
     assert_eq!(c001.len(), 1, "{c001:?}");
     assert_eq!(c001[0].message, "rego says so");
@@ -330,7 +343,8 @@ fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
     let validator = jsonschema::options().should_validate_formats(false).build(&schema).unwrap();
     let (decision, rules) = sample_decision();
     let sarif: serde_json::Value = serde_json::from_str(&Report::new(&decision, &rules).render(Format::Sarif)).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&sarif).take(5).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    let errors: Vec<String> =
+        validator.iter_errors(&sarif).take(5).map(|e| format!("{e} at {}", e.instance_path())).collect();
     assert!(errors.is_empty(), "SARIF does not match the schema:\n{}", errors.join("\n"));
     assert!(!sarif["runs"][0]["results"].as_array().unwrap().is_empty());
     // The check has teeth: a result without a message is rejected.

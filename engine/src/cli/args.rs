@@ -38,6 +38,16 @@ pub(crate) enum Command {
     Eval(EvalArgs),
     /// List every rule of the loaded bundles with its id, severity, backend and title.
     Rules(RulesArgs),
+    /// Run the unit tests of policy bundles (`test_` rules of `*_test.rego`, Cedar test cases).
+    ///
+    /// Each BUNDLE folder is loaded with its policies, data and tests, as `opa test` does.
+    /// Failing tests are printed with their file and reason; the last line is
+    /// `N passed, N failed`. Exit status: 0 all passed, 1 a test failed or coverage is below
+    /// `--min-coverage`, 2 a bundle could not be loaded.
+    Test(TestArgs),
+    /// Create a policy repository: a bundle with one rule and its test, a `stepguard.toml`,
+    /// and a CI workflow. The result passes `stepguard test` as created.
+    Init(InitArgs),
 }
 
 /// Options shared by every command that reads inputs.
@@ -124,4 +134,36 @@ pub(crate) struct RulesArgs {
     /// Output format: a table, or JSON.
     #[arg(long, short = 'f', value_name = "FORMAT", default_value = "text", value_parser = ["text", "json"])]
     pub(crate) format: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TestArgs {
+    /// Bundle folders to test.
+    #[arg(required = true, value_name = "BUNDLE")]
+    pub(crate) bundles: Vec<PathBuf>,
+    /// Print every test, not only failures.
+    #[arg(long, short = 'v')]
+    pub(crate) verbose: bool,
+    /// Only run tests whose name matches this regular expression.
+    #[arg(long, short = 'r', value_name = "REGEX")]
+    pub(crate) run: Option<String>,
+    /// Report Rego coverage per policy file.
+    #[arg(long, short = 'c')]
+    pub(crate) coverage: bool,
+    /// Fail when total Rego coverage is below this percentage (implies --coverage).
+    #[arg(long, value_name = "PERCENT")]
+    pub(crate) min_coverage: Option<f64>,
+    /// Time limit for one test, in seconds [default: 30].
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) timeout: Option<u64>,
+    /// Output format.
+    #[arg(long, short = 'f', value_name = "FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub(crate) format: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// Folder to create the repository in (created if missing).
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub(crate) dir: PathBuf,
 }

@@ -13,7 +13,9 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use args::{BundleArgs, Cli, Command, EvalArgs, GraphArgs, InputArgs, RulesArgs};
+use args::{BundleArgs, Cli, Command, EvalArgs, GraphArgs, InputArgs, RulesArgs, TestArgs};
+
+mod init;
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +50,8 @@ pub(crate) fn main() -> ExitCode {
         Command::Graph(args) => graph(&args),
         Command::Eval(args) => eval(&args),
         Command::Rules(args) => rules(&args),
+        Command::Test(args) => test(&args),
+        Command::Init(args) => init::init(&args),
     };
     match result {
         Ok(status) => status.into(),
@@ -236,4 +240,79 @@ fn rules(args: &RulesArgs) -> Result<ExitStatus, CliError> {
     stdout.write_all(out.as_bytes())?;
     stdout.flush()?;
     Ok(ExitStatus::Success)
+}
+
+fn test(args: &TestArgs) -> Result<ExitStatus, CliError> {
+    let bundles = args.bundles.iter().map(stepguard::Bundle::from_dir).collect::<Result<Vec<_>, _>>()?;
+    let options = stepguard::TestOptions {
+        run: args.run.clone(),
+        coverage: args.coverage || args.min_coverage.is_some(),
+        timeout: args.timeout.map(Duration::from_secs),
+    };
+    let report = stepguard::run_tests(&bundles, &options)?;
+    let mut out = String::new();
+    use std::fmt::Write as _;
+    let below = match (args.min_coverage, report.coverage_percent()) {
+        (Some(min), Some(actual)) if actual < min => Some((min, actual)),
+        _ => None,
+    };
+    if args.format == "json" {
+        let doc = serde_json::json!({
+            "cases": report.cases,
+            "coverage": report.coverage,
+            "coverage_percent": report.coverage_percent(),
+            "passed": report.passed(),
+            "failed": report.failed(),
+            "skipped": report.skipped(),
+        });
+        out = serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?;
+        out.push('\n');
+    } else {
+        for case in &report.cases {
+            let place = match case.line {
+                Some(line) => format!("{}:{line}", case.file),
+                None => case.file.clone(),
+            };
+            match case.outcome {
+                stepguard::TestOutcome::Pass if args.verbose => {
+                    let _ = writeln!(out, "PASS {} ({place})", case.name);
+                }
+                stepguard::TestOutcome::Skip if args.verbose => {
+                    let _ = writeln!(out, "SKIP {} ({place})", case.name);
+                }
+                stepguard::TestOutcome::Fail | stepguard::TestOutcome::Error => {
+                    let label = if case.outcome == stepguard::TestOutcome::Fail { "FAIL" } else { "ERROR" };
+                    let _ = writeln!(out, "{label} {} ({place}): {}", case.name, case.message.as_deref().unwrap_or(""));
+                }
+                _ => {}
+            }
+        }
+        if let Some(files) = &report.coverage {
+            let _ = writeln!(out, "coverage:");
+            for f in files {
+                #[expect(clippy::cast_precision_loss, reason = "line counts are small")]
+                let pct = if f.total == 0 { 100.0 } else { f.covered as f64 * 100.0 / f.total as f64 };
+                let _ = writeln!(out, "  {pct:6.2}%  {}", f.file);
+                if args.verbose && !f.not_covered.is_empty() {
+                    let lines: Vec<String> = f.not_covered.iter().map(ToString::to_string).collect();
+                    let _ = writeln!(out, "           not covered: lines {}", lines.join(", "));
+                }
+            }
+            if let Some(total) = report.coverage_percent() {
+                let _ = writeln!(out, "  {total:6.2}%  total");
+            }
+        }
+        if let Some((min, actual)) = below {
+            let _ = writeln!(out, "coverage {actual:.2}% is below the minimum of {min:.2}%");
+        }
+        let _ = write!(out, "{} passed, {} failed", report.passed(), report.failed());
+        if report.skipped() > 0 {
+            let _ = write!(out, ", {} skipped", report.skipped());
+        }
+        out.push('\n');
+    }
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(out.as_bytes())?;
+    stdout.flush()?;
+    Ok(if report.failed() > 0 || below.is_some() { ExitStatus::Findings } else { ExitStatus::Success })
 }

@@ -4,8 +4,6 @@ package stepguard.rules.logging
 
 import rego.v1
 
-levels := {"OFF": 0, "FATAL": 1, "ERROR": 2, "ALL": 3}
-
 # METADATA
 # title: Execution logging is off
 # description: >-
