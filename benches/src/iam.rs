@@ -194,7 +194,8 @@ pub(crate) struct ManagedPolicy {
 pub(crate) fn managed_policy(seed: u64, k: usize, mutate: f64) -> (ManagedPolicy, bool) {
     let mut rng = Rng::stream(seed, Stream::ManagedPolicy, k as u64);
     let team = rng.pick(crate::app::TEAMS);
-    let kind = if k == 0 { 0 } else { rng.below(5) };
+    // Only policy 0 is the boundary: IAM policy ARNs are unique, so the others never reuse its name.
+    let kind = if k == 0 { 0 } else { 1 + rng.below(4) };
     let (name, path, statements) = match kind {
         0 => (
             "workloads-permissions-boundary".to_owned(),

@@ -192,11 +192,24 @@ fn link_state_machines(graph: &mut FactGraph, rewrites: &mut EdgeRewrites) {
         if machine.role.is_some() {
             continue;
         }
-        let Some(arn) = machine.role_arn.as_ref().and_then(Json::as_str) else { continue };
-        let found = match by_arn.get(arn) {
-            Some(id) => Some((*id).to_owned()),
-            None => role_by_name(arn, &by_name, machine, diagnostics),
+        let Some(role_arn) = machine.role_arn.as_ref() else { continue };
+        let (arn, found) = match role_arn {
+            Json::String(arn) => {
+                let found = match by_arn.get(arn.as_str()) {
+                    Some(id) => Some((*id).to_owned()),
+                    None => role_by_name(arn, &by_name, machine, diagnostics),
+                };
+                (arn.clone(), found)
+            }
+            other => match deploy_time_role_arn(other) {
+                Some(template) => {
+                    let found = role_by_deploy_time_arn(&template, &by_name, machine, diagnostics);
+                    (other.to_string(), found)
+                }
+                None => continue,
+            },
         };
+        let arn = arn.as_str();
         if let Some(id) = found {
             rewrites.add(&machine.id, arn, EdgeKind::ExecutesAs, &id);
             edges.push(Edge { from: machine.id.clone(), to: id.clone(), kind: EdgeKind::ExecutesAs });
@@ -229,6 +242,52 @@ fn role_by_name(
                 &machine.id,
                 &machine.source,
                 &format!("role `{arn}`"),
+                many,
+            ));
+            None
+        }
+    }
+}
+
+/// A template's role ARN whose only unknowns are the partition and the account
+/// (`{"sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/NAME"}`), with those two parts
+/// replaced by markers; `None` for anything else.
+fn deploy_time_role_arn(value: &Json) -> Option<String> {
+    let text = value.get("sub")?.as_str()?;
+    let normalized = text.replace("${AWS::Partition}", "aws").replace("${AWS::AccountId}", DEPLOY_ACCOUNT);
+    (!normalized.contains("${")).then_some(normalized)
+}
+
+const DEPLOY_ACCOUNT: &str = "DEPLOY-TIME-ACCOUNT";
+
+/// The role a deploy-time ARN names: the account is unknown until deployment, so it links to
+/// the only role of that name and path among the inputs (two candidates are reported as
+/// ambiguous, never guessed between).
+fn role_by_deploy_time_arn(
+    template: &str,
+    by_name: &BTreeMap<&str, Vec<&Role>>,
+    machine: &StateMachine,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    let (account, path, name) = parse_role_arn(template)?;
+    if account != DEPLOY_ACCOUNT {
+        return None;
+    }
+    let candidates: Vec<&str> = by_name
+        .get(name)?
+        .iter()
+        .filter(|r| r.path.as_deref().is_none_or(|p| p.strip_prefix('/').unwrap_or(p) == path))
+        .map(|r| r.id.as_str())
+        .collect();
+    match candidates.as_slice() {
+        [one] => Some((*one).to_owned()),
+        [] => None,
+        many => {
+            diagnostics.push(ambiguous(
+                "LINK_AMBIGUOUS_ROLE",
+                &machine.id,
+                &machine.source,
+                &format!("role `{template}`"),
                 many,
             ));
             None
@@ -413,6 +472,33 @@ mod tests {
         link(&mut g);
         assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
         assert!(g.state_machines.values().all(|m| m.role.is_some()));
+    }
+
+    #[test]
+    fn deploy_time_role_arns_link_to_the_only_role_of_that_name() {
+        let mut graph = FactGraph::default();
+        let exported = role(
+            "arn:aws:iam::222222222222:role/app-exec",
+            "app-exec",
+            Some("arn:aws:iam::222222222222:role/app-exec"),
+            Some("222222222222"),
+            Some("/"),
+        );
+        graph.roles.insert(exported.id.clone(), exported);
+        let mut m = machine("t.yaml#M", "unused");
+        m.role_arn = Some(serde_json::json!({"sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/app-exec"}));
+        graph.state_machines.insert(m.id.clone(), m);
+        let mut p = machine("t.yaml#P", "unused");
+        p.role_arn = Some(serde_json::json!({"ref": "ExecutionRoleArn"}));
+        graph.state_machines.insert(p.id.clone(), p);
+        let mut q = machine("t.yaml#Q", "unused");
+        q.role_arn =
+            Some(serde_json::json!({"sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Prefix}-exec"}));
+        graph.state_machines.insert(q.id.clone(), q);
+        link(&mut graph);
+        assert_eq!(graph.state_machines["t.yaml#M"].role.as_deref(), Some("arn:aws:iam::222222222222:role/app-exec"));
+        assert_eq!(graph.state_machines["t.yaml#P"].role, None, "a parameter is never guessed");
+        assert_eq!(graph.state_machines["t.yaml#Q"].role, None, "an unknown name is never guessed");
     }
 
     #[test]
