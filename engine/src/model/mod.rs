@@ -220,6 +220,25 @@ impl FactGraph {
         s
     }
 
+    /// Writes pretty JSON with a trailing newline to `out` without building the text in memory
+    /// first (a 10,000-machine graph is hundreds of megabytes of JSON).
+    pub fn write_json_pretty<W: std::io::Write>(&self, out: W) -> std::io::Result<()> {
+        use std::io::Write as _;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+        serde_json::to_writer_pretty(&mut out, self).map_err(std::io::Error::from)?;
+        out.write_all(b"\n")?;
+        out.flush()
+    }
+
+    /// Writes compact JSON on one line, with a trailing newline, to `out`.
+    pub fn write_json_compact<W: std::io::Write>(&self, out: W) -> std::io::Result<()> {
+        use std::io::Write as _;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+        serde_json::to_writer(&mut out, self).map_err(std::io::Error::from)?;
+        out.write_all(b"\n")?;
+        out.flush()
+    }
+
     /// The graph as a `serde_json::Value` (the policy engines' input).
     pub fn to_value(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
