@@ -33,8 +33,9 @@ use std::path::{Path, PathBuf};
 pub use doc::Limits;
 pub use error::{Error, InputError, InputErrorKind};
 pub use iam::{
-    AccessDecision, AccessDecisionKind, AccessRequest, AccessRequestError, Blocker, DecidingStatement, Effect,
-    Evaluator, EvaluatorBuilder, PolicySource, ScpLevel, parse_policy,
+    AccessDecision, AccessDecisionKind, AccessLevel, AccessRequest, AccessRequestError, ActionCatalogue, ActionInfo,
+    Blocker, DecidingStatement, Effect, Evaluator, EvaluatorBuilder, PolicySource, ResourceType, ScpLevel,
+    action_catalogue, parse_policy,
 };
 pub use ingest::{Document, IngestOptions};
 pub use model::{
