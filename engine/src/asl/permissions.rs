@@ -199,11 +199,6 @@ impl Place {
     pub(crate) fn region_known(&self) -> bool {
         self.region != REGION_TOKEN
     }
-
-    /// True when the account is known.
-    pub(crate) fn account_known(&self) -> bool {
-        self.account != ACCOUNT_TOKEN
-    }
 }
 
 /// Renders a value that may be symbolic into text, the same way for a workflow's targets and
@@ -217,10 +212,12 @@ pub(crate) fn render(value: &Value, place: &Place) -> Option<String> {
             let (key, inner) = map.iter().next()?;
             match (key.as_str(), inner) {
                 ("sub" | "Fn::Sub", Value::String(template)) => Some(render_sub(template, place)),
-                ("sub" | "Fn::Sub", Value::Array(items)) => items.first().and_then(Value::as_str).map(|t| {
-                    render_sub(t, place)
-                }),
-                ("ref" | "Ref", Value::String(name)) => Some(pseudo(name, place).unwrap_or_else(|| format!("{{{name}}}"))),
+                ("sub" | "Fn::Sub", Value::Array(items)) => {
+                    items.first().and_then(Value::as_str).map(|t| render_sub(t, place))
+                }
+                ("ref" | "Ref", Value::String(name)) => {
+                    Some(pseudo(name, place).unwrap_or_else(|| format!("{{{name}}}")))
+                }
                 ("get_att" | "Fn::GetAtt", Value::Array(parts)) => {
                     let names: Vec<&str> = parts.iter().filter_map(Value::as_str).collect();
                     Some(format!("{{{}}}", names.join(".")))
@@ -519,7 +516,13 @@ fn instantiate(template: &str, params: Option<&Value>, place: &Place, note: &str
 
 /// Converts a parameter value for a template; returns the text and whether it is a whole ARN
 /// (replacing the template's text before it).
-fn convert(value: &str, name: &str, converter: Option<&str>, place: &Place, overrides: &mut Overrides) -> (String, bool) {
+fn convert(
+    value: &str,
+    name: &str,
+    converter: Option<&str>,
+    place: &Place,
+    overrides: &mut Overrides,
+) -> (String, bool) {
     let adopt = |overrides: &mut Overrides, arn: &str| {
         let parts: Vec<&str> = arn.splitn(6, ':').collect();
         if let ["arn", partition, _, region, account, _] = parts.as_slice() {
@@ -737,12 +740,14 @@ fn task(state: &State, params: Option<&Value>, via: bool, b: &mut Builder<'_>) {
                 via,
             );
         }
-        IntegrationKind::Activity => {
-            b.out.notes.push("an activity needs nothing of the execution role (its worker polls for the task)".to_owned())
-        }
-        IntegrationKind::Dynamic => b.out.notes.push(
-            "the resource is decided at deploy or run time: stepguard cannot tell what it needs".to_owned(),
-        ),
+        IntegrationKind::Activity => b
+            .out
+            .notes
+            .push("an activity needs nothing of the execution role (its worker polls for the task)".to_owned()),
+        IntegrationKind::Dynamic => b
+            .out
+            .notes
+            .push("the resource is decided at deploy or run time: stepguard cannot tell what it needs".to_owned()),
         IntegrationKind::Unknown => b.out.notes.push("the resource is not a known integration".to_owned()),
     }
     if pattern == "wft" {
@@ -877,7 +882,8 @@ fn http(state: &State, params: Option<&Value>, via: bool, b: &mut Builder<'_>) {
         });
     }
     b.push_with("states:InvokeHTTPEndpoint", "*".to_owned(), dynamic, NeedKind::Http, why, conditions, via);
-    let connection = lookup(params, "Authentication.ConnectionArn", b.place).into_iter().next().unwrap_or(Param::Absent);
+    let connection =
+        lookup(params, "Authentication.ConnectionArn", b.place).into_iter().next().unwrap_or(Param::Absent);
     match connection {
         Param::Static(arn) => {
             // arn:P:events:R:A:connection/NAME/UUID: its secret is events!connection/NAME/... in Secrets Manager.
@@ -910,9 +916,11 @@ fn http(state: &State, params: Option<&Value>, via: bool, b: &mut Builder<'_>) {
             }
         }
         Param::Dynamic(reason) => {
-            for action in
-                ["events:RetrieveConnectionCredentials", "secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
-            {
+            for action in [
+                "events:RetrieveConnectionCredentials",
+                "secretsmanager:GetSecretValue",
+                "secretsmanager:DescribeSecret",
+            ] {
                 b.push_with(action, "*".to_owned(), Some(reason.clone()), NeedKind::Http, why, Vec::new(), via);
             }
         }
@@ -1069,15 +1077,14 @@ mod tests {
             "arn:aws:states:eu-west-1:444455556666:execution:child:*"
         );
         assert_eq!(
-            one("arn:{P}:events:{R}:{A}:event-bus/{Entries.EventBusName=default}", json!({"Entries": [{"Detail": {}}]}))
-                [0]
+            one(
+                "arn:{P}:events:{R}:{A}:event-bus/{Entries.EventBusName=default}",
+                json!({"Entries": [{"Detail": {}}]})
+            )[0]
             .0,
             "arn:aws:events:us-east-1:111122223333:event-bus/default"
         );
-        assert!(matches!(
-            instantiate("{Overrides.TaskRoleArn?}", Some(&json!({})), &place(), ""),
-            Instance::Skip
-        ));
+        assert!(matches!(instantiate("{Overrides.TaskRoleArn?}", Some(&json!({})), &place(), ""), Instance::Skip));
     }
 
     #[test]
