@@ -658,6 +658,16 @@ impl Builder<'_> {
                 NeedKind::Data => format!("{why} (data it reads or writes)"),
                 _ => why.to_owned(),
             };
+            // A qualified Lambda ARN (`function:NAME:QUALIFIER`) is already exact: no `:*` form.
+            for (resource, _) in &mut resources {
+                if let Some(base) = resource.strip_suffix(":*")
+                    && base.contains(":function:")
+                    && base.split(':').count() > 7
+                {
+                    *resource = base.to_owned();
+                }
+            }
+            resources.dedup();
             for action in &row.actions {
                 for (resource, dynamic) in &resources {
                     self.push_with(

@@ -13,10 +13,13 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct Derived {
     /// Per Task state (and distributed Map state), by state id: what it needs and the decisions.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tasks: BTreeMap<String, TaskPermissions>,
     /// Per state machine, by id: what its own configuration needs (logging, X-Ray, KMS key).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub state_machines: BTreeMap<String, MachinePermissions>,
     /// Per role, by id: which workflows use it, and grants they do not need.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub roles: BTreeMap<String, RoleUsage>,
 }
 
@@ -89,6 +92,8 @@ pub struct Requirement {
     /// Why it is needed, and why the resource is what it is.
     pub reason: String,
     /// Condition keys the request carries (and a least-privilege policy should state).
+    /// Omitted when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<RequirementCondition>,
     /// The decision of the principal's own policies (identity ∩ boundary).
     pub role: Check,
@@ -119,17 +124,25 @@ pub struct Check {
     /// The decision.
     pub decision: PermissionDecision,
     /// The statements that decided (allowing statements for `allow`, denying ones for
-    /// `explicit_deny`).
+    /// `explicit_deny`). Omitted when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub statements: Vec<StatementRef>,
-    /// For `implicit_deny`: the policy types that lacked an allow (`identity`, `boundary`, `scp`).
+    /// For `implicit_deny`: the policy types that lacked an allow (`identity`, `boundary`,
+    /// `scp`). Omitted when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub blockers: Vec<String>,
     /// For an SCP check that denies: the root, OU or account whose level blocks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<String>,
     /// Index of that level in the chain (0 is the root).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level_index: Option<usize>,
     /// True when a value known only at deploy time was relevant, so the decision may change.
+    /// Omitted when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub depends_on_symbolic: bool,
     /// Why the decision is `unknown`, or what was assumed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
