@@ -73,6 +73,9 @@ struct Analysis<'g> {
 /// A compiled role: its evaluator, or why there is none; and whether policies are missing.
 struct RoleEvaluator {
     evaluator: Result<Evaluator, String>,
+    /// The same policies with a key policy that delegates to the account, for KMS requests
+    /// (KMS always consults the key policy; stepguard assumes AWS's default key policy).
+    kms: Option<Evaluator>,
     missing: Vec<String>,
 }
 
@@ -232,6 +235,7 @@ impl<'g> Analysis<'g> {
         let Some(role) = principal.role.as_ref().and_then(|id| self.graph.roles.get(id)) else {
             return RoleEvaluator {
                 evaluator: Err(format!("role `{}` is not among the inputs", principal.role_arn)),
+                kms: None,
                 missing: Vec::new(),
             };
         };
@@ -249,8 +253,12 @@ impl<'g> Analysis<'g> {
                 None => missing.push(id.clone()),
             }
         }
+        let kms = principal.account.as_ref().and_then(|account| {
+            let key_policy = default_key_policy(account, "kms:*")?;
+            builder.clone().resource_policy(&key_policy).build().ok()
+        });
         let evaluator = builder.build().map_err(|e| format!("the role's policies do not compile: {e}"));
-        RoleEvaluator { evaluator, missing }
+        RoleEvaluator { evaluator, kms, missing }
     }
 
     fn scp_chain(&self, account: &str) -> ScpChain {
@@ -274,7 +282,12 @@ impl<'g> Analysis<'g> {
             }
         }
         chain.reverse();
+        // Everything but the SCPs allows, including resource policies that must trust the
+        // caller (KMS keys, role trust), so the chain alone decides.
         let mut builder = Evaluator::builder().identity_policy(full_access());
+        if let Some(trust) = default_key_policy(account, "*") {
+            builder = builder.resource_policy(&trust);
+        }
         if let Some(management) = &org.management_account {
             builder = builder.management_account(management);
         }
@@ -355,6 +368,15 @@ fn full_access() -> &'static Policy {
 
 fn stepguard_source() -> crate::model::SourceRef {
     crate::model::SourceRef { file: "stepguard".to_owned(), pointer: String::new(), line: 0 }
+}
+
+/// AWS's default key policy: the account's IAM policies decide.
+fn default_key_policy(account: &str, action: &str) -> Option<Policy> {
+    let text = format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{{"Sid": "EnableIAMPolicies", "Effect": "Allow",
+            "Principal": {{"AWS": "{account}"}}, "Action": "{action}", "Resource": "*"}}]}}"#
+    );
+    crate::iam::parse_policy("stepguard:default-key-policy", PolicyKind::Resource, &text).ok()
 }
 
 /// The principal of a role node.
@@ -484,10 +506,16 @@ impl Decider<'_> {
             Ok(e) => e,
             Err(why) => return Check::unknown(why.clone()),
         };
+        let is_kms = request.action().get(..4).is_some_and(|p| p.eq_ignore_ascii_case("kms:"));
+        let evaluator = match (&entry.kms, is_kms) {
+            (Some(kms), true) => kms,
+            _ => evaluator,
+        };
         let decision = evaluator.evaluate(request);
         let mut check = to_check(&decision, |s| {
             matches!(s, PolicySource::Identity | PolicySource::PermissionsBoundary | PolicySource::SessionPolicy)
         });
+        check.blockers.retain(|b| matches!(b.as_str(), "identity" | "boundary" | "session"));
         if !entry.missing.is_empty() && check.decision == PermissionDecision::ImplicitDeny {
             check.decision = PermissionDecision::Unknown;
             check.note = Some(format!("attached policies not among the inputs: {}", entry.missing.join(", ")));

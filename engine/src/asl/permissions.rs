@@ -356,6 +356,9 @@ fn lookup(params: Option<&Value>, path: &str, place: &Place) -> Vec<Param> {
     let Some(params) = params else { return vec![Param::Absent] };
     let mut current = vec![params];
     let segments: Vec<&str> = path.split('.').collect();
+    // Elements of an array that lack the last segment (an `Entries` item without
+    // `EventBusName`) count as absent: the row's default applies to them.
+    let mut absent_items = false;
     for (i, segment) in segments.iter().enumerate() {
         let last = i + 1 == segments.len();
         let mut next = Vec::new();
@@ -372,6 +375,9 @@ fn lookup(params: Option<&Value>, path: &str, place: &Place) -> Vec<Param> {
                 if let Some(path_value) = object.get(&format!("{segment}.$")) {
                     let shown = path_value.as_str().map(clip).unwrap_or_default();
                     return vec![Param::Dynamic(format!("`{path}` comes from state input (`{shown}`)"))];
+                }
+                if last && !object.contains_key(*segment) && matches!(value, Value::Array(_)) {
+                    absent_items = true;
                 }
                 if let Some(v) = object.get(*segment) {
                     if last {
@@ -390,7 +396,7 @@ fn lookup(params: Option<&Value>, path: &str, place: &Place) -> Vec<Param> {
         }
         current = next;
     }
-    current
+    let mut out: Vec<Param> = current
         .into_iter()
         .map(|v| {
             if super::is_jsonata(v) {
@@ -403,7 +409,11 @@ fn lookup(params: Option<&Value>, path: &str, place: &Place) -> Vec<Param> {
                 }
             }
         })
-        .collect()
+        .collect();
+    if absent_items {
+        out.push(Param::Absent);
+    }
+    out
 }
 
 fn clip(s: &str) -> String {
@@ -482,6 +492,10 @@ fn instantiate(template: &str, params: Option<&Value>, place: &Place, note: &str
                 match value {
                     Param::Dynamic(why) => next.push((text.clone(), overrides.clone(), Some(why))),
                     Param::Static(v) => {
+                        if rest == ":*" && is_qualified(&v) {
+                            // `name:qualifier` is exact already; its `:*` form would be wrong.
+                            return Instance::Resources(Vec::new());
+                        }
                         let mut overrides = overrides.clone();
                         let (piece, full) = convert(&v, name, converter, place, &mut overrides);
                         let text = if full { piece } else { format!("{text}{piece}") };
@@ -512,6 +526,13 @@ fn instantiate(template: &str, params: Option<&Value>, place: &Place, note: &str
         out.push((text, run_time.then(|| note.to_owned())));
     }
     Instance::Resources(out)
+}
+
+/// True when a name or ARN carries a version, revision or alias (`f:live`, `family:3`).
+fn is_qualified(value: &str) -> bool {
+    let resource = if value.starts_with("arn:") { value.splitn(6, ':').nth(5).unwrap_or_default() } else { value };
+    let resource = resource.strip_prefix("function:").unwrap_or(resource);
+    resource.contains(':')
 }
 
 /// Converts a parameter value for a template; returns the text and whether it is a whole ARN
@@ -658,15 +679,6 @@ impl Builder<'_> {
                 NeedKind::Data => format!("{why} (data it reads or writes)"),
                 _ => why.to_owned(),
             };
-            // A qualified Lambda ARN (`function:NAME:QUALIFIER`) is already exact: no `:*` form.
-            for (resource, _) in &mut resources {
-                if let Some(base) = resource.strip_suffix(":*")
-                    && base.contains(":function:")
-                    && base.split(':').count() > 7
-                {
-                    *resource = base.to_owned();
-                }
-            }
             resources.dedup();
             for action in &row.actions {
                 for (resource, dynamic) in &resources {
