@@ -54,6 +54,9 @@ pub(crate) struct Principal {
     pub(crate) account: Option<String>,
 }
 
+/// The derived facts of one machine: its tasks' and its own.
+type MachineResult = (Vec<(String, TaskPermissions)>, (String, MachinePermissions));
+
 /// One state's or machine's needs with the principal of each.
 struct Planned<'g> {
     machine: &'g StateMachine,
@@ -128,7 +131,7 @@ impl<'g> Analysis<'g> {
             accounts.into_par_iter().map(|account| (account.clone(), self.scp_chain(&account))).collect();
         let decide = Decider { roles: &role_evaluators, scps: &scp_chains, organization: self.has_organization() };
 
-        let results: Vec<(Vec<(String, TaskPermissions)>, (String, MachinePermissions))> = planned
+        let results: Vec<MachineResult> = planned
             .par_iter()
             .map(|p| {
                 let key = PlaceKey::of(&p.place);

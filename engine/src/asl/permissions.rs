@@ -492,7 +492,7 @@ fn instantiate(template: &str, params: Option<&Value>, place: &Place, note: &str
                 match value {
                     Param::Dynamic(why) => next.push((text.clone(), overrides.clone(), Some(why))),
                     Param::Static(v) => {
-                        if rest == ":*" && is_qualified(&v) {
+                        if converter.is_none() && rest == ":*" && is_qualified(&v) {
                             // `name:qualifier` is exact already; its `:*` form would be wrong.
                             return Instance::Resources(Vec::new());
                         }
@@ -632,6 +632,16 @@ impl Builder<'_> {
         let resource = if wildcard_only && resource != "*" {
             reason.push_str(&format!("; `{name}` supports no resource type"));
             "*".to_owned()
+        } else if resource != "*" && !resource.starts_with("arn:") {
+            // A template reference standing for the whole ARN (`!GetAtt Fn.Arn`, `!Ref Queue`):
+            // give it the ARN shape of the action's resource type, the reference as its name.
+            match known.and_then(|a| arn_for_reference(a, &resource, self.place)) {
+                Some(arn) => {
+                    reason.push_str(&format!("; the target is the template's `{resource}`"));
+                    arn
+                }
+                None => resource,
+            }
         } else {
             resource
         };
@@ -681,7 +691,16 @@ impl Builder<'_> {
             };
             resources.dedup();
             for action in &row.actions {
-                for (resource, dynamic) in &resources {
+                // A row grants its actions on its resources; as requirements, each action
+                // keeps the resources of its own types (when the catalogue says which).
+                let own: Vec<&(String, Option<String>)> = if resources.len() > 1 {
+                    let kept: Vec<&(String, Option<String>)> =
+                        resources.iter().filter(|(r, _)| fits_resource_type(action, r)).collect();
+                    if kept.is_empty() { resources.iter().collect() } else { kept }
+                } else {
+                    resources.iter().collect()
+                };
+                for (resource, dynamic) in own {
                     self.push_with(
                         action,
                         resource.clone(),
@@ -696,6 +715,59 @@ impl Builder<'_> {
         }
         any
     }
+}
+
+/// True when `resource` has the ARN shape of one of `action`'s resource types (each
+/// placeholder of the format standing for a run of characters without `/`), or is `*`.
+fn fits_resource_type(action: &str, resource: &str) -> bool {
+    if resource == "*" {
+        return true;
+    }
+    let Some(info) = action_catalogue().action(action) else { return true };
+    info.resource_types().any(|t| !t.arn.is_empty() && format_matches(t.arn.as_bytes(), resource.as_bytes()))
+}
+
+/// Matches `text` against an ARN format whose `${...}` placeholders match any run without `/`.
+fn format_matches(format: &[u8], text: &[u8]) -> bool {
+    match format {
+        [] => text.is_empty(),
+        [b'$', b'{', rest @ ..] => {
+            let Some(end) = rest.iter().position(|&c| c == b'}') else { return format == text };
+            let after = rest.get(end + 1..).unwrap_or_default();
+            let run = text.iter().position(|&c| c == b'/').unwrap_or(text.len());
+            (0..=run).any(|n| format_matches(after, text.get(n..).unwrap_or_default()))
+        }
+        [c, rest @ ..] => match text {
+            [t, text_rest @ ..] if c.eq_ignore_ascii_case(t) => format_matches(rest, text_rest),
+            // A run-time wildcard in the resource stands for any text up to the next `/`.
+            [b'*', text_rest @ ..] => {
+                let run = format.iter().position(|&c| c == b'/').unwrap_or(format.len());
+                (0..=run).any(|n| format_matches(format.get(n..).unwrap_or_default(), text_rest))
+            }
+            _ => false,
+        },
+    }
+}
+
+/// `reference` (`{Fn.Arn}`) in the ARN format of `action`'s first resource type: known parts
+/// from `place`, the reference (without `.Arn`) as the resource name, `*` for other parts.
+fn arn_for_reference(action: crate::iam::ActionInfo<'_>, reference: &str, place: &Place) -> Option<String> {
+    let format = action.resource_types().map(|t| t.arn).find(|a| !a.is_empty())?;
+    let name = reference.trim_end_matches(".Arn}").trim_end_matches('}').trim_start_matches('{');
+    let filled = format
+        .replace("${Partition}", &place.partition)
+        .replace("${Region}", &place.region)
+        .replace("${Account}", &place.account);
+    // The last placeholder is the resource's own name; any before it (a parent) is unknown.
+    let last = filled.rfind("${")?;
+    let (head, tail) = filled.split_at(last);
+    let mut head = head.to_owned();
+    while let Some(start) = head.find("${") {
+        let end = head.get(start..).and_then(|t| t.find('}')).map(|e| start + e + 1)?;
+        head.replace_range(start..end, "*");
+    }
+    let after = tail.find('}').and_then(|e| tail.get(e + 1..)).unwrap_or_default();
+    Some(format!("{head}{{{name}}}{after}"))
 }
 
 /// What a Task or distributed Map state needs.
@@ -1120,6 +1192,16 @@ mod tests {
         assert_eq!(r[0].0, "*");
         let r = one("arn:{P}:dynamodb:{R}:{A}:table/{TableName}", json!({}));
         assert!(r[0].1.as_deref().unwrap().contains("not given"));
+    }
+
+    #[test]
+    fn resources_are_kept_for_their_own_types() {
+        assert!(fits_resource_type("glue:GetTable", "arn:aws:glue:us-east-1:1:table/*/*"));
+        assert!(!fits_resource_type("glue:GetTable", "arn:aws:glue:us-east-1:1:userDefinedFunction/*/*"));
+        assert!(fits_resource_type("s3:GetObject", "arn:aws:s3:::*/*"));
+        assert!(fits_resource_type("s3:ListBucket", "arn:aws:s3:::*"));
+        assert!(fits_resource_type("lambda:InvokeFunction", "arn:aws:lambda:us-east-1:1:function:f:*"));
+        assert!(fits_resource_type("anything:Unknown", "arn:aws:x:::y"));
     }
 
     #[test]
