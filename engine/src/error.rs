@@ -28,6 +28,12 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
+    /// A state machine named by id is not among the inputs.
+    #[error("no state machine `{id}` among the inputs")]
+    UnknownStateMachine {
+        /// The id as given.
+        id: String,
+    },
 }
 
 fn render_input_errors(errors: &[InputError]) -> String {

@@ -19,6 +19,7 @@
 //! - `cli` (default): the `stepguard` binary and its dependencies (clap). Library users can
 //!   turn it off with `default-features = false`.
 
+mod analysis;
 mod asl;
 mod doc;
 mod error;
@@ -30,17 +31,21 @@ mod report;
 
 use std::path::{Path, PathBuf};
 
+pub use analysis::{SuggestedPolicy, suggest_policy};
 pub use doc::Limits;
 pub use error::{Error, InputError, InputErrorKind};
 pub use iam::{
-    AccessDecision, AccessDecisionKind, AccessRequest, AccessRequestError, Blocker, DecidingStatement, Effect,
-    Evaluator, EvaluatorBuilder, PolicySource, ScpLevel, parse_policy,
+    AccessDecision, AccessDecisionKind, AccessLevel, AccessRequest, AccessRequestError, ActionCatalogue, ActionInfo,
+    Blocker, DecidingStatement, Effect, Evaluator, EvaluatorBuilder, PolicySource, ResourceType, ScpLevel,
+    action_catalogue, parse_policy,
 };
 pub use ingest::{Document, IngestOptions};
 pub use model::{
-    Account, Attachment, Catcher, Diagnostic, DiagnosticSeverity, Edge, EdgeKind, Encryption, FactGraph, HttpEndpoint,
-    Integration, IntegrationKind, Logging, MapConfig, OrgUnit, Organization, Policy, PolicyKind, Principal, Resource,
-    Retrier, Role, SCHEMA_VERSION, SourceFile, SourceRef, State, StateMachine, Statement, Tracing,
+    Account, Attachment, Catcher, Check, Derived, Diagnostic, DiagnosticSeverity, Edge, EdgeKind, Encryption,
+    FactGraph, Grant, HttpEndpoint, Integration, IntegrationKind, Logging, MachinePermissions, MapConfig, OrgUnit,
+    Organization, PermissionDecision, Policy, PolicyKind, Principal, Requirement, RequirementCondition, Resource,
+    Retrier, Role, RoleUsage, SCHEMA_VERSION, SourceFile, SourceRef, State, StateMachine, Statement, StatementRef,
+    TaskPermissions, Tracing,
 };
 pub use policy::{
     AppliedWaiver, Backend, Bundle, Config, Decision, EngineOptions, EvalOptions, FileCoverage, Finding, FindingKind,

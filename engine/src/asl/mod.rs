@@ -16,6 +16,7 @@
 pub(crate) mod integration;
 mod jsonata;
 mod path;
+pub(crate) mod permissions;
 pub(crate) mod validate;
 
 use std::collections::BTreeMap;

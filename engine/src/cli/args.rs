@@ -48,6 +48,16 @@ pub(crate) enum Command {
     /// Create a policy repository: a bundle with one rule and its test, a `stepguard.toml`,
     /// and a CI workflow. The result passes `stepguard test` as created.
     Init(InitArgs),
+    /// Print least-privilege IAM policies for each state machine's execution role.
+    ///
+    /// Derives what every Task, distributed Map and the machine's own configuration need, and
+    /// prints a JSON array with, per state machine: the permissions policy (exact ARNs where the
+    /// definition names the target; `*` only for targets from state input or decided at run
+    /// time, and for actions that support no resource, with the reason in the `Sid`), the trust
+    /// policy (Step Functions, scoped with `aws:SourceArn` and `aws:SourceAccount`), and a policy
+    /// for each role its Tasks assume through `Credentials`. Unknown partition, region or account
+    /// appear as `{Partition}`, `{Region}`, `{Account}`.
+    SuggestPolicy(SuggestPolicyArgs),
 }
 
 /// Options shared by every command that reads inputs.
@@ -159,6 +169,15 @@ pub(crate) struct TestArgs {
     /// Output format.
     #[arg(long, short = 'f', value_name = "FORMAT", default_value = "text", value_parser = ["text", "json"])]
     pub(crate) format: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SuggestPolicyArgs {
+    #[command(flatten)]
+    pub(crate) input: InputArgs,
+    /// Only this state machine (its id, as `stepguard graph` prints it).
+    #[arg(long, value_name = "ID")]
+    pub(crate) state_machine: Option<String>,
 }
 
 #[derive(Debug, Args)]

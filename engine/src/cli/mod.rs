@@ -13,7 +13,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use args::{BundleArgs, Cli, Command, EvalArgs, GraphArgs, InputArgs, RulesArgs, TestArgs};
+use args::{BundleArgs, Cli, Command, EvalArgs, GraphArgs, InputArgs, RulesArgs, SuggestPolicyArgs, TestArgs};
 
 mod init;
 
@@ -52,6 +52,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Rules(args) => rules(&args),
         Command::Test(args) => test(&args),
         Command::Init(args) => init::init(&args),
+        Command::SuggestPolicy(args) => suggest_policy(&args),
     };
     match result {
         Ok(status) => status.into(),
@@ -118,6 +119,17 @@ fn graph(args: &GraphArgs) -> Result<ExitStatus, CliError> {
     }
     // Freeing millions of small allocations one by one only delays the exit.
     std::mem::forget(graph);
+    Ok(ExitStatus::Success)
+}
+
+fn suggest_policy(args: &SuggestPolicyArgs) -> Result<ExitStatus, CliError> {
+    let graph = stepguard::graph(&args.input.paths, &ingest_options(&args.input))?;
+    let suggested = stepguard::suggest_policy(&graph, args.state_machine.as_deref())?;
+    let mut json = serde_json::to_string_pretty(&suggested).map_err(std::io::Error::other)?;
+    json.push('\n');
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(json.as_bytes())?;
+    stdout.flush()?;
     Ok(ExitStatus::Success)
 }
 

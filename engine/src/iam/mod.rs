@@ -18,6 +18,7 @@
 //!    resource policy must allow.
 
 mod arn;
+mod catalogue;
 mod compile;
 mod condition;
 mod decision;
@@ -26,6 +27,8 @@ mod request;
 
 use std::collections::BTreeMap;
 
+pub(crate) use catalogue::glob_match_ignore_case;
+pub use catalogue::{AccessLevel, ActionCatalogue, ActionInfo, ResourceType, action_catalogue};
 pub use decision::{AccessDecision, AccessDecisionKind, Blocker, DecidingStatement, Effect, PolicySource, ScpLevel};
 pub use request::{AccessRequest, AccessRequestError};
 

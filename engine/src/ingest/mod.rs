@@ -222,6 +222,7 @@ fn build(loaded: Vec<(Candidate, Result<String, InputError>)>, limits: &Limits) 
     link::link(&mut graph);
     graph.canonicalize();
     if errors.is_empty() {
+        crate::analysis::derive(&mut graph);
         Ok(graph)
     } else {
         errors.sort();
@@ -462,9 +463,7 @@ fn merge(into: &mut FactGraph, from: FactGraph, errors: &mut Vec<InputError>) {
     into.organization.attachments.extend(org.attachments);
     into.edges.extend(from.edges);
     into.diagnostics.extend(from.diagnostics);
-    for (k, v) in from.derived {
-        into.derived.entry(k).or_insert(v);
-    }
+    // `derived` is computed on the merged graph (`crate::analysis`), never by a reader.
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! `docs/fact-graph.schema.json`). Collections are `BTreeMap`s keyed by stable id and lists are
 //! sorted before output, so the same inputs always give byte-identical JSON.
 
+mod derived;
 mod iam;
 mod org;
 mod workflow;
@@ -13,6 +14,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use derived::{
+    Check, Derived, Grant, MachinePermissions, PermissionDecision, Requirement, RequirementCondition, RoleUsage,
+    StatementRef, TaskPermissions,
+};
 pub use iam::{Policy, PolicyKind, Principal, Role, Statement};
 pub use org::{Account, Attachment, OrgUnit, Organization};
 pub use workflow::{
@@ -163,8 +168,9 @@ pub struct FactGraph {
     pub edges: Vec<Edge>,
     /// Structural diagnostics, sorted by file, line and code.
     pub diagnostics: Vec<Diagnostic>,
-    /// Facts computed from the others (required permissions, decisions); filled by analysis.
-    pub derived: BTreeMap<String, serde_json::Value>,
+    /// Facts computed from the others (required permissions, decisions), filled after
+    /// linking (`docs/fact-graph.md`, section "derived").
+    pub derived: Derived,
 }
 
 impl Default for FactGraph {
@@ -180,7 +186,7 @@ impl Default for FactGraph {
             organization: Organization::default(),
             edges: Vec::new(),
             diagnostics: Vec::new(),
-            derived: BTreeMap::new(),
+            derived: Derived::default(),
         }
     }
 }
