@@ -208,7 +208,7 @@ deny_trust_principal contains finding if {
 	role := input.roles[rid]
 	some i, s in iam.trust_statements(role)
 	s.effect == "Allow"
-	some kind, values in object.get(s, "principal", {})
+	some kind, values in iam.principals(s)
 	some v in values
 	is_string(v)
 	v == "*"
@@ -229,7 +229,7 @@ deny_trust_principal contains finding if {
 	role := input.roles[rid]
 	some i, s in iam.trust_statements(role)
 	s.effect == "Allow"
-	some kind, values in object.get(s, "principal", {})
+	some kind, values in iam.principals(s)
 	some v in values
 	not v == "*"
 	not expected_principal(kind, v)

@@ -42,6 +42,12 @@ parents[id] := [n.parent] if some id, n in input.organization.ous
 
 parents[id] := [n.parent] if some id, n in input.organization.accounts
 
+# The root is a key too: `graph.reachable` only follows nodes that are.
+parents[id] := [] if {
+	id := input.organization.root
+	is_string(id)
+}
+
 guarded(account) if {
 	some target in chain(account)
 	some a in input.organization.attachments

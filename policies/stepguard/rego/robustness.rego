@@ -239,10 +239,8 @@ enclosing_catch(s) if {
 	count(input.states[a].catch) > 0
 }
 
-parents[id] := [s.parent] if {
-	some id, s in input.states
-	is_string(s.parent)
-}
+# Every state is a key: `graph.reachable` only follows nodes that are.
+parents[id] := [p | p := s.parent; is_string(p)] if some id, s in input.states
 
 # METADATA
 # title: Catch-all that also catches permission errors

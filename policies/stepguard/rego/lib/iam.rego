@@ -38,9 +38,14 @@ sfn_roles := (execution_roles | states_trusted_roles) | credential_roles
 # The statements of a role's trust policy.
 trust_statements(role) := input.policies[role.trust_policy].statements
 
+# The `Principal` of a statement as a map (empty when absent).
+principals(s) := s.principal if is_object(s.principal)
+
+principals(s) := {} if not is_object(s.principal)
+
 # A trust statement names the Step Functions service principal.
 trusts_states(s) if {
-	some v in object.get(object.get(s, "principal", {}), "Service", [])
+	some v in object.get(principals(s), "Service", [])
 	states_service(v)
 }
 

@@ -44,21 +44,7 @@ role_name(r) := r.id if not text(r.name)
 # How a policy is named in messages.
 policy_name(p) := text(p.name)
 
-policy_name(p) := sprintf("trust policy of `%s`", [role_name(input.roles[p.attached_to[0]])]) if {
-	not text(p.name)
-	p.kind == "trust"
-	input.roles[p.attached_to[0]]
-}
-
-policy_name(p) := p.id if {
-	not text(p.name)
-	not trust_of_known_role(p)
-}
-
-trust_of_known_role(p) if {
-	p.kind == "trust"
-	input.roles[p.attached_to[0]]
-}
+policy_name(p) := p.id if not text(p.name)
 
 # How a statement is named in messages: its Sid, else its position.
 statement_name(s, _) := sprintf("`%s`", [s.sid]) if is_string(s.sid)
@@ -97,6 +83,3 @@ machine_account(m) := input.roles[m.role].account if {
 # The configuration of machines read from a template, describe output or Terraform; a bare
 # definition file says nothing about logging, tracing, encryption or tags.
 configured(m) if m.origin != "asl"
-
-# States of a machine.
-states_of(machine_id) := [s | some s in input.states; s.state_machine == machine_id]
