@@ -415,9 +415,8 @@ fn entities(graph: &FactGraph) -> Json {
                 .as_ref()
                 .and_then(|p| p.get("Service"))
                 .is_some_and(|v| v.iter().filter_map(Json::as_str).any(is_states_service));
-            let keyed = |needle: &str| {
-                s.condition.values().any(|keys| keys.keys().any(|k| k.eq_ignore_ascii_case(needle)))
-            };
+            let keyed =
+                |needle: &str| s.condition.values().any(|keys| keys.keys().any(|k| k.eq_ignore_ascii_case(needle)));
             trusts_states && !keyed("aws:SourceArn") && !keyed("aws:SourceAccount")
         });
         let wildcard = statements
@@ -526,9 +525,11 @@ fn entities(graph: &FactGraph) -> Json {
         if let Some(map) = &s.map {
             attrs.insert("map_mode".into(), json!(map.mode));
             // A JSONata expression or a template value sets the limit at run or deploy time.
-            let bounded = map.max_concurrency.as_ref().is_some_and(|v| {
-                v.as_f64().is_some_and(|n| n > 0.0) || v.is_string() || v.is_object()
-            }) || map.max_concurrency_path.is_some();
+            let bounded = map
+                .max_concurrency
+                .as_ref()
+                .is_some_and(|v| v.as_f64().is_some_and(|n| n > 0.0) || v.is_string() || v.is_object())
+                || map.max_concurrency_path.is_some();
             attrs.insert("map_concurrency_bounded".into(), json!(bounded));
             attrs.insert("map_items_static".into(), json!(map.items.as_ref().is_some_and(Json::is_array)));
             put(&mut attrs, "max_concurrency", as_long(map.max_concurrency.as_ref()).map(|n| json!(n)));
@@ -608,8 +609,11 @@ fn literal_account(v: &Json) -> Option<String> {
     plain.push_str(rest);
     let parts: Vec<&str> = plain.split(':').collect();
     let account = parts.get(4)?;
-    (parts.len() > 5 && parts.first() == Some(&"arn") && account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| (*account).to_owned())
+    (parts.len() > 5
+        && parts.first() == Some(&"arn")
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit()))
+    .then(|| (*account).to_owned())
 }
 
 /// The account a state machine runs in: its ARN's, else its role's (the bundle's

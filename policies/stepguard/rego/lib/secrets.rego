@@ -49,10 +49,20 @@ key_of(field, path) := field if {
 	count(keys) == 0
 }
 
+# Every literal in one text. Each pattern is first tried on it once, and on the literals one by
+# one only when it matches somewhere: most definitions hold no secret, and compiling a pattern
+# per literal would make scanning large definitions slow.
+all_text := concat("\n", [v | some [_, _, _, v] in literals])
+
+present(setting) := {pattern |
+	some pattern in util.setting(setting)
+	regex.match(concat("", ["(?m)", pattern.regex]), all_text)
+}
+
 # Secret-looking literals: [node, pointer, what it looks like].
 secret_hits contains [node, ptr, pattern.name] if {
+	some pattern in present("secret_patterns")
 	some [node, ptr, _, v] in literals
-	some pattern in util.setting("secret_patterns")
 	some match in regex.find_n(pattern.regex, v, -1)
 	not ignored(match, "secret_ignored_values")
 }
@@ -67,9 +77,9 @@ secret_hits contains [node, ptr, "a credential in a secret-named field"] if {
 
 # Personal-data-looking literals: [node, pointer, what it looks like].
 pii_hits contains [node, ptr, pattern.name] if {
+	some pattern in present("pii_patterns")
 	some [node, ptr, _, v] in literals
 	not startswith(trim_space(v), "{%")
-	some pattern in util.setting("pii_patterns")
 	some match in regex.find_n(pattern.regex, v, -1)
 	not ignored(match, "pii_ignored_values")
 }
@@ -80,7 +90,7 @@ ignored(value, setting) if {
 }
 
 secret_field(key) if {
-	normalized := regex.replace(lower(key), `[^a-z0-9]`, "")
+	normalized := strings.replace_n({"-": "", "_": "", " ": "", ".": ""}, lower(key))
 	some name in util.setting("secret_field_names")
 	endswith(normalized, name)
 }
