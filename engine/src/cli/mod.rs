@@ -187,7 +187,7 @@ fn eval(args: &EvalArgs) -> Result<ExitStatus, CliError> {
             _ => to_terminal && std::env::var_os("NO_COLOR").is_none(),
         };
     if format == stepguard::Format::Text {
-        report.snippets = snippets(&decision);
+        report.snippets = snippets(&decision, &engine);
     }
     let rendered = report.render(format);
     match &args.output {
@@ -204,8 +204,8 @@ fn eval(args: &EvalArgs) -> Result<ExitStatus, CliError> {
     })
 }
 
-/// The source lines findings point at, read from disk, for quoting in text output.
-fn snippets(decision: &stepguard::Decision) -> BTreeMap<(String, u32), String> {
+/// The source lines findings point at, read from disk and redacted, for quoting in text output.
+fn snippets(decision: &stepguard::Decision, engine: &stepguard::PolicyEngine) -> BTreeMap<(String, u32), String> {
     let mut wanted: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
     for f in &decision.findings {
         if let (Some(file), Some(line)) = (&f.file, f.line) {
@@ -219,7 +219,8 @@ fn snippets(decision: &stepguard::Decision) -> BTreeMap<(String, u32), String> {
         for line in lines {
             if let Some(l) = usize::try_from(line).ok().and_then(|n| n.checked_sub(1)).and_then(|i| all.get(i)) {
                 // Long lines (a minified definition) are cut so the report stays readable.
-                let cut: String = l.chars().take(160).collect();
+                // Secrets are masked before cutting, so a cut cannot split one past recognition.
+                let cut: String = engine.redact(l).chars().take(160).collect();
                 out.insert((file.to_owned(), line), cut);
             }
         }

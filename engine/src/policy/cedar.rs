@@ -22,7 +22,7 @@ use super::RuleInfo;
 use super::bundle::{Bundle, PolicyFile};
 use super::finding::{Backend, Finding, FindingKind, Severity};
 use crate::error::{InputError, InputErrorKind};
-use crate::model::{FactGraph, IntegrationKind, State};
+use crate::model::{FactGraph, IntegrationKind, State, StateMachine};
 
 /// The Cedar schema stepguard generates entities for.
 pub(crate) const SCHEMA: &str = include_str!("stepguard.cedarschema");
@@ -409,6 +409,16 @@ fn entities(graph: &FactGraph) -> Json {
                 .iter()
                 .any(|s| s.condition.values().any(|keys| keys.keys().any(|k| k.eq_ignore_ascii_case(needle))))
         };
+        let states_without_source = statements.iter().filter(|s| s.effect == "Allow").any(|s| {
+            let trusts_states = s
+                .principal
+                .as_ref()
+                .and_then(|p| p.get("Service"))
+                .is_some_and(|v| v.iter().filter_map(Json::as_str).any(is_states_service));
+            let keyed =
+                |needle: &str| s.condition.values().any(|keys| keys.keys().any(|k| k.eq_ignore_ascii_case(needle)));
+            trusts_states && !keyed("aws:SourceArn") && !keyed("aws:SourceAccount")
+        });
         let wildcard = statements
             .iter()
             .filter(|s| s.effect == "Allow")
@@ -421,6 +431,7 @@ fn entities(graph: &FactGraph) -> Json {
         attrs.insert("trust_has_source_arn".into(), json!(has_key("aws:SourceArn")));
         attrs.insert("trust_has_source_account".into(), json!(has_key("aws:SourceAccount")));
         attrs.insert("trust_allows_any_principal".into(), json!(wildcard));
+        attrs.insert("trust_states_without_source".into(), json!(states_without_source));
         attrs.insert("has_boundary".into(), json!(r.permissions_boundary.is_some()));
         attrs.insert("policy_count".into(), json!(r.inline_policies.len() + r.managed_policies.len()));
         put(&mut attrs, "arn", r.arn.as_ref().map(|a| json!(value_text(a))));
@@ -462,6 +473,8 @@ fn entities(graph: &FactGraph) -> Json {
         attrs.insert("diagnostic_codes".into(), json!(codes.get(m.id.as_str()).cloned().unwrap_or_default()));
         put(&mut attrs, "kms_key", m.encryption.kms_key_id.as_ref().map(|k| json!(value_text(k))));
         put(&mut attrs, "timeout_seconds", as_long(m.timeout_seconds.as_ref()).map(|n| json!(n)));
+        attrs.insert("has_timeout".into(), json!(m.timeout_seconds.as_ref().is_some_and(|v| !v.is_null())));
+        put(&mut attrs, "account", machine_account(graph, m).map(|a| json!(a)));
         put(&mut attrs, "role", m.role.as_ref().filter(|r| graph.roles.contains_key(*r)).map(|r| typed("Role", r)));
         let account =
             m.arn.as_ref().and_then(Json::as_str).and_then(|a| a.split(':').nth(4)).filter(|a| known_org.contains(a));
@@ -494,6 +507,12 @@ fn entities(graph: &FactGraph) -> Json {
             ),
         );
         attrs.insert("has_credentials".into(), json!(s.credentials.is_some()));
+        put(
+            &mut attrs,
+            "credentials_account",
+            s.credentials.as_ref().and_then(|c| c.get("RoleArn")).and_then(literal_account).map(|a| json!(a)),
+        );
+        attrs.insert("enclosing_catch".into(), json!(enclosing_catch(graph, s)));
         put(&mut attrs, "timeout_seconds", as_long(s.timeout_seconds.as_ref()).map(|n| json!(n)));
         put(&mut attrs, "heartbeat_seconds", as_long(s.heartbeat_seconds.as_ref()).map(|n| json!(n)));
         put(&mut attrs, "resource", s.resource.as_ref().map(|r| json!(value_text(r))));
@@ -505,17 +524,27 @@ fn entities(graph: &FactGraph) -> Json {
         }
         if let Some(map) = &s.map {
             attrs.insert("map_mode".into(), json!(map.mode));
-            attrs.insert(
-                "map_concurrency_bounded".into(),
-                json!(
-                    as_long(map.max_concurrency.as_ref()).is_some_and(|n| n > 0) || map.max_concurrency_path.is_some()
-                ),
-            );
+            // A JSONata expression or a template value sets the limit at run or deploy time.
+            let bounded = map
+                .max_concurrency
+                .as_ref()
+                .is_some_and(|v| v.as_f64().is_some_and(|n| n > 0.0) || v.is_string() || v.is_object())
+                || map.max_concurrency_path.is_some();
+            attrs.insert("map_concurrency_bounded".into(), json!(bounded));
+            attrs.insert("map_items_static".into(), json!(map.items.as_ref().is_some_and(Json::is_array)));
             put(&mut attrs, "max_concurrency", as_long(map.max_concurrency.as_ref()).map(|n| json!(n)));
         }
         if let Some(h) = &s.http {
             put(&mut attrs, "http_endpoint", h.endpoint.as_ref().map(|e| json!(value_text(e))));
             attrs.insert("http_dynamic".into(), json!(h.dynamic));
+            if !h.dynamic {
+                let scheme = h
+                    .endpoint
+                    .as_ref()
+                    .and_then(template_text)
+                    .and_then(|e| e.trim().split_once("://").map(|(scheme, _)| scheme.to_ascii_lowercase()));
+                put(&mut attrs, "http_scheme", scheme.map(|s| json!(s)));
+            }
         }
         let parent = match &s.parent {
             Some(p) => typed("State", p),
@@ -531,6 +560,84 @@ fn entities(graph: &FactGraph) -> Json {
         out.push(json!({"uid": typed("Target", &id), "attrs": {"kind": kind}, "parents": []}));
     }
     Json::Array(out)
+}
+
+/// `states.amazonaws.com`, or a regional form such as `states.eu-west-1.amazonaws.com`.
+fn is_states_service(v: &str) -> bool {
+    v == "states.amazonaws.com"
+        || v.strip_prefix("states.")
+            .and_then(|rest| rest.strip_suffix(".amazonaws.com").or_else(|| rest.strip_suffix(".amazonaws.com.cn")))
+            .is_some_and(|region| {
+                !region.is_empty() && region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            })
+}
+
+/// The text of a literal or `{"sub": ...}` value (the bundle's `util.text`).
+fn template_text(v: &Json) -> Option<&str> {
+    match v {
+        Json::String(s) => Some(s),
+        Json::Object(map) => match map.get("sub")? {
+            Json::String(s) => Some(s),
+            Json::Array(items) => items.first().and_then(Json::as_str),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The 12-digit account of an ARN held literally or in a `!Sub` template whose account is
+/// literal (the bundle's `util.account_of`).
+fn literal_account(v: &Json) -> Option<String> {
+    let text = template_text(v)?;
+    // `${AWS::Partition}` holds colons; placeholders are blanked before splitting.
+    let mut plain = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        plain.push_str(rest.get(..start).unwrap_or_default());
+        let after = rest.get(start + 2..).unwrap_or_default();
+        match after.find('}') {
+            Some(end) => {
+                plain.push('X');
+                rest = after.get(end + 1..).unwrap_or_default();
+            }
+            None => {
+                plain.push_str(rest.get(start..).unwrap_or_default());
+                rest = "";
+            }
+        }
+    }
+    plain.push_str(rest);
+    let parts: Vec<&str> = plain.split(':').collect();
+    let account = parts.get(4)?;
+    (parts.len() > 5
+        && parts.first() == Some(&"arn")
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit()))
+    .then(|| (*account).to_owned())
+}
+
+/// The account a state machine runs in: its ARN's, else its role's (the bundle's
+/// `util.machine_account`).
+fn machine_account(graph: &FactGraph, m: &StateMachine) -> Option<String> {
+    m.arn
+        .as_ref()
+        .and_then(literal_account)
+        .or_else(|| m.role_arn.as_ref().and_then(literal_account))
+        .or_else(|| m.role.as_ref().and_then(|r| graph.roles.get(r)).and_then(|r| r.account.clone()))
+}
+
+/// An enclosing Parallel or Map state has a `Catch`.
+fn enclosing_catch(graph: &FactGraph, s: &State) -> bool {
+    let mut parent = s.parent.as_deref();
+    // The depth bound guards against a malformed parent cycle.
+    for _ in 0..graph.states.len() {
+        let Some(p) = parent.and_then(|id| graph.states.get(id)) else { return false };
+        if !p.catch.is_empty() {
+            return true;
+        }
+        parent = p.parent.as_deref();
+    }
+    false
 }
 
 fn integration_kind(k: IntegrationKind) -> &'static str {

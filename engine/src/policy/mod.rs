@@ -10,6 +10,7 @@ mod bundle;
 mod cedar;
 mod config;
 mod finding;
+mod redact;
 mod rego;
 mod rego_scan;
 pub(crate) mod testing;
@@ -113,6 +114,7 @@ pub struct PolicyEngine {
     bundles: Vec<Bundle>,
     rego: rego::RegoBackend,
     cedar: Option<cedar::CedarBackend>,
+    redactor: redact::Redactor,
 }
 
 impl std::fmt::Debug for PolicyEngine {
@@ -135,12 +137,26 @@ impl PolicyEngine {
             rego::RegoOptions { namespaces: options.namespaces.clone(), timeout: options.timeout, with_tests: false };
         let rego = rego::RegoBackend::new(&bundles, &data, &rego_options).map_err(Error::Input)?;
         let cedar = cedar::CedarBackend::new(&bundles).map_err(Error::Input)?;
-        Ok(Self { bundles, rego, cedar })
+        let redactor = redact::Redactor::from_data(&data).map_err(|e| Error::Input(vec![e]))?;
+        Ok(Self { bundles, rego, cedar, redactor })
     }
 
     /// The loaded bundles.
     pub fn bundles(&self) -> &[Bundle] {
         &self.bundles
+    }
+
+    /// `text` with values that look like secrets or personal data (per the loaded bundles'
+    /// `secret_patterns`, `pii_patterns` and `secret_field_names`) replaced by `[redacted]`.
+    /// Use it on anything quoted from the inputs, such as source lines in a report.
+    ///
+    /// ```
+    /// let engine = stepguard::PolicyEngine::new(vec![stepguard::Bundle::builtin()?], &Default::default())?;
+    /// assert_eq!(engine.redact(r#""Password": "hunter2""#), r#""Password": "[redacted]""#);
+    /// # Ok::<(), stepguard::Error>(())
+    /// ```
+    pub fn redact(&self, text: &str) -> String {
+        self.redactor.redact(text)
     }
 
     /// Every rule the engine evaluates, sorted by id.
@@ -180,6 +196,8 @@ impl PolicyEngine {
         }
         for f in &mut findings {
             locate(f, graph);
+            // A rule may quote a value from the inputs; secrets never leave in a message.
+            f.message = self.redactor.redact(&f.message);
         }
         let mut waivers = options.waivers.clone();
         waivers.extend(config::inline_waivers(graph)?);
