@@ -241,6 +241,8 @@ deny_trust_principal contains finding if {
 trust_scope := iam.execution_roles | iam.states_trusted_roles
 
 expected_principal("Service", v) if {
+	# A symbolic principal (a template reference) is not a literal service name.
+	is_string(v)
 	some pattern in util.setting("allowed_trust_services")
 	stepguard.glob_match(pattern, v)
 }
