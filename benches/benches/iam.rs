@@ -3,6 +3,8 @@
 //! (root with `FullAWSAccess` and a region lock, an OU, the account), decided on one thread.
 //! Reported as decisions per second (`docs/benchmarks.md`; target ≥ 1,000,000/s).
 
+#![allow(clippy::expect_used, clippy::unwrap_used, reason = "a benchmark fails loudly on broken fixtures")]
+
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
